@@ -1,0 +1,172 @@
+import { InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { addServiceOptions, toNatsConnectOptions } from '../service-options.js';
+import type { ServiceCliOptions } from '../service-options.js';
+import { runConformanceCommand, replayCommand } from '../../conformance/runner/conformance-command.js';
+import { replayFaultsCommand, soakCommand } from '../../conformance/runner/fault-commands.js';
+import { registerConformanceSecurity } from './conformance-security.js';
+import type { RunFlags } from '../../conformance/runner/conformance-command.js';
+
+const int =
+  (min: number) =>
+  (v: string): number => {
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < min) throw new InvalidArgumentError(`expected an integer >= ${min}`);
+    return n;
+  };
+const num = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a non-negative number');
+  return n;
+};
+
+const RUN_EXAMPLES = `
+Examples:
+  # the reference implementation on services started (or found) locally
+  $ continuum-kit conformance run --target reference
+  # a projector already consuming from a deployment
+  $ continuum-kit conformance run --target projector --nats nats://bus:4222 \\
+      --pg postgres://kit@db/analytics --valkey redis://cache:6379
+  # let the kit start (and kill -9) the projector under test
+  $ continuum-kit conformance run --target projector --projector-cmd "./my-projector" --seed 42
+  # only the dedup and guard clauses, 50 runs each
+  $ continuum-kit conformance run --target reference --clauses 'CT-4\\.(dedup|guard)' --num-runs 50
+  # the reference under faults too (single node, 3-node cluster, mTLS bus), 2 schedules each, 1 min soak
+  $ continuum-kit conformance run --target reference --faults --fault-runs 2 --faults-secure mtls --soak-minutes 1
+
+Exit status: 0 conformant, 1 not conformant, 2 usage or environment error.
+Reports go to --out (default reports/conformance/): report.json, junit.xml, report.html, and a
+schedule file per failure that \`continuum-kit conformance replay FILE\` reruns. With --faults also
+faults.json and faults.html, and a .fault-schedule.json per failure for \`conformance replay-faults\`.`;
+
+/** Registers `continuum-kit conformance run|replay`. */
+export function registerConformance(program: Command): void {
+  const conformance = program
+    .command('conformance')
+    .description(
+      'Property-based conformance runs against a projector or producer, with shrunk counterexamples',
+    );
+  const run = conformance
+    .command('run')
+    .description('Run the conformance properties against a target and write the reports')
+    .addOption(
+      new Option('--target <kind>', 'what is under test')
+        .choices(['projector', 'producer', 'reference'])
+        .makeOptionMandatory(),
+    );
+  addServiceOptions(run)
+    .option(
+      '--projector-cmd <cmd>',
+      'start the projector under test as a child (NATS_URL, DATABASE_URL, VALKEY_URL in its env); enables kill -9 checks',
+    )
+    .option('--projector-instances <n>', 'how many copies of --projector-cmd to run', int(1), 1)
+    .option('--driver <url>', 'producer driver base URL (driver/openapi.yaml), for --target producer')
+    .option('--seed <n>', 'fast-check seed (default: random, printed)', int(0))
+    .option('--num-runs <n>', 'runs per property', int(1), 10)
+    .option('--path <path>', 'fast-check path of a counterexample to replay (with --property)')
+    .option('--property <names>', 'comma-separated property names')
+    .option('--clauses <pattern>', 'only properties testing a clause matching this regular expression')
+    .option('--slo-publish-p99-ms <n>', 'publish p99 threshold, ms (default: the contract)', num)
+    .option('--slo-lag-p95-ms <n>', 'projection lag p95 threshold, ms (default: the contract)', num)
+    .option('--slo-duplicate-rate <r>', 'duplicate projection rate threshold (default: the contract)', num)
+    .option('--max-shrinks <n>', 'executions allowed while shrinking a failure', int(0), 40)
+    .option('--property-time-limit-s <n>', 'wall-clock budget per property', int(1), 120)
+    .option(
+      '--redelivery-wait-ms <n>',
+      "after a kill -9, wait this long for redelivery (the consumer's ack_wait)",
+      int(0),
+      35_000,
+    )
+    .option(
+      '--give-up-ms <n>',
+      'stop waiting when nothing changed this long with records still missing',
+      int(100),
+      3000,
+    )
+    .option('--out <dir>', 'report directory', 'reports/conformance')
+    .option(
+      '--faults',
+      'also run generated fault schedules and a soak on servers the kit starts (--target reference; opt-in, slow)',
+    )
+    .option('--fault-runs <n>', 'fault schedules per environment (with --faults)', int(1), 4)
+    .addOption(
+      new Option(
+        '--faults-secure <mode>',
+        'also run the faults over a secure bus, auth probed during faults',
+      ).choices(['mtls', 'jwt']),
+    )
+    .option(
+      '--soak-minutes <m>',
+      'soak length after the fault schedules (with --faults); 0 skips it',
+      num,
+      10,
+    )
+    .addHelpText('after', RUN_EXAMPLES)
+    .action(async (flags: RunFlags & ServiceCliOptions) => {
+      process.exitCode = await runConformanceCommand({ ...flags, natsConnect: toNatsConnectOptions(flags) });
+    });
+  const replay = conformance
+    .command('replay')
+    .description('Rerun exactly the schedule in FILE (under fresh tenant/agent ids) and report')
+    .argument('<file>', 'a schedule file written by `conformance run`');
+  addServiceOptions(replay)
+    .option('--projector-cmd <cmd>', 'start the projector under test as a child')
+    .option('--projector-instances <n>', 'how many copies of --projector-cmd to run', int(1), 1)
+    .option('--redelivery-wait-ms <n>', 'after a kill -9, wait this long for redelivery', int(0), 35_000)
+    .option('--give-up-ms <n>', 'stop waiting when nothing changed this long', int(100), 3000)
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ continuum-kit conformance replay reports/conformance/schedules/duplicates-seed42.schedule.json \\
+      --nats nats://127.0.0.1:4222 --pg postgres://postgres@127.0.0.1/test --valkey redis://127.0.0.1:6379
+
+Exit status: 0 the schedule passes now, 1 it still fails, 2 usage or environment error.`,
+    )
+    .action(async (file: string, flags: RunFlags & ServiceCliOptions) => {
+      process.exitCode = await replayCommand(file, { ...flags, natsConnect: toNatsConnectOptions(flags) });
+    });
+  conformance
+    .command('soak')
+    .description(
+      'Run the reference at a steady rate on servers the kit starts; report memory growth, lag and error rates over time',
+    )
+    .option('--minutes <m>', 'soak length', num, 10)
+    .option('--rate <n>', 'local episode writes per second', int(1), 300)
+    .option(
+      '--out <dir>',
+      'report directory (faults.json, faults.html with the plots)',
+      'reports/conformance',
+    )
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ continuum-kit conformance soak --minutes 10 --rate 300 --out reports/soak
+
+Exit status: 0 nothing lost and no clause failed, 1 the soak failed, 2 environment error.`,
+    )
+    .action(async (flags: { minutes: number; rate: number; out: string }) => {
+      process.exitCode = await soakCommand(flags);
+    });
+  conformance
+    .command('replay-faults')
+    .description(
+      'Rerun exactly the fault schedule in FILE on fresh servers (under a fresh tenant) and report',
+    )
+    .argument('<file>', 'a .fault-schedule.json written by `conformance run --faults`')
+    .addOption(new Option('--secure <mode>', 'replay over a secure bus').choices(['mtls', 'jwt']))
+    .option('--projector-cmd <cmd>', 'the projector under test (default: the reference)')
+    .addHelpText(
+      'after',
+      `
+Example:
+  $ continuum-kit conformance replay-faults reports/conformance/faults-seed-7.fault-schedule.json
+
+Exit status: 0 the schedule passes now, 1 it still fails, 2 usage or environment error.`,
+    )
+    .action(async (file: string, flags: { secure?: 'mtls' | 'jwt'; projectorCmd?: string }) => {
+      process.exitCode = await replayFaultsCommand(file, flags);
+    });
+  registerConformanceSecurity(conformance);
+}

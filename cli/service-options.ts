@@ -1,0 +1,65 @@
+import { Option, type Command } from 'commander';
+import type { NatsConnectOptions } from '../harness/services/connect-nats.js';
+import type { ServiceOptions } from '../harness/services/services.js';
+
+/** The parsed values of the options {@link addServiceOptions} adds (commander camelCases them). */
+export interface ServiceCliOptions {
+  nats?: string;
+  pg?: string;
+  valkey?: string;
+  natsCreds?: string;
+  natsTlsCert?: string;
+  natsTlsKey?: string;
+  natsTlsCa?: string;
+}
+
+/** Help text shared by every command that takes services. */
+export const SERVICE_HELP = `
+Services are resolved in order: the flag, then NATS_URL / DATABASE_URL / VALKEY_URL, then
+nats-server, initdb+postgres and valkey-server/redis-server found on PATH (started in a temp
+dir on free loopback ports, stopped at exit), then Docker via testcontainers.`;
+
+/** Adds --nats, --pg, --valkey and the NATS credential/TLS options to `command`. */
+export function addServiceOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--nats <url>', 'NATS URL, e.g. nats://127.0.0.1:4222 (else NATS_URL)'))
+    .addOption(
+      new Option(
+        '--pg <url>',
+        'PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/postgres (else DATABASE_URL)',
+      ),
+    )
+    .addOption(
+      new Option('--valkey <url>', 'Valkey/Redis URL, e.g. redis://127.0.0.1:6379 (else VALKEY_URL)'),
+    )
+    .addOption(new Option('--nats-creds <file>', 'NATS .creds file (JWT + nkey seed)'))
+    .addOption(new Option('--nats-tls-cert <file>', 'client certificate for NATS mTLS'))
+    .addOption(new Option('--nats-tls-key <file>', 'client key for NATS mTLS'))
+    .addOption(new Option('--nats-tls-ca <file>', 'CA certificate that signed the NATS server certificate'));
+}
+
+/** The NATS connect options from the credential and TLS flags. */
+export function toNatsConnectOptions(options: ServiceCliOptions): NatsConnectOptions {
+  const natsConnect: NatsConnectOptions = {};
+  if (options.natsCreds !== undefined) natsConnect.credsFile = options.natsCreds;
+  const { natsTlsCert: certFile, natsTlsKey: keyFile, natsTlsCa: caFile } = options;
+  if (certFile !== undefined || keyFile !== undefined || caFile !== undefined) {
+    natsConnect.tls = {
+      ...(certFile === undefined ? {} : { certFile }),
+      ...(keyFile === undefined ? {} : { keyFile }),
+      ...(caFile === undefined ? {} : { caFile }),
+    };
+  }
+  return natsConnect;
+}
+
+/** Parsed options -> {@link ServiceOptions} for startServices (`extra` adds freshDatabase, logger...). */
+export function toServiceOptions(options: ServiceCliOptions, extra: ServiceOptions = {}): ServiceOptions {
+  return {
+    ...(options.nats === undefined ? {} : { nats: options.nats }),
+    ...(options.pg === undefined ? {} : { pg: options.pg }),
+    ...(options.valkey === undefined ? {} : { valkey: options.valkey }),
+    natsConnect: toNatsConnectOptions(options),
+    ...extra,
+  };
+}

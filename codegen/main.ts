@@ -1,0 +1,13 @@
+import { parseArgs } from 'node:util';
+import { runGenerate } from './run-generate.js';
+
+// `npm run generate [-- --check] [--spec PATH] [--out DIR]`
+const { values } = parseArgs({
+  options: {
+    check: { type: 'boolean', default: false },
+    spec: { type: 'string', default: 'asyncapi.yaml' },
+    out: { type: 'string', default: 'generated' },
+  },
+  strict: true,
+});
+process.exitCode = await runGenerate({ specPath: values.spec, outDir: values.out, check: values.check });

@@ -1,0 +1,79 @@
+import { generatedHeader } from './header.js';
+import type { SpecSource } from './spec-source.js';
+
+type Obj = Record<string, unknown>;
+
+function at(root: unknown, ...keys: string[]): unknown {
+  let node = root;
+  for (const key of keys) {
+    if (node === null || typeof node !== 'object' || !(key in node)) {
+      throw new Error(`asyncapi.yaml lacks ${keys.join('.')}`);
+    }
+    node = (node as Obj)[key];
+  }
+  return node;
+}
+
+/** The constants lib/ and the harness read, straight from the spec's channels and x- extensions. */
+export function contractConstants(source: SpecSource): Obj {
+  const spec = source.spec;
+  const defs = at(source.schemas, 'defs.schema.json', 'definitions') as Record<string, Obj>;
+  const clauses = at(spec, 'x-clauses') as Record<string, Obj>;
+  const headers = at(spec, 'components', 'schemas', 'EpisodeEventHeaders', 'properties') as Record<
+    string,
+    Obj
+  >;
+  return {
+    specVersion: at(spec, 'info', 'version'),
+    specHash: source.hash,
+    subjects: {
+      episode: at(spec, 'channels', 'episodeEvents', 'address'),
+      dlq: at(spec, 'channels', 'episodeDlq', 'address'),
+    },
+    headers: {
+      msgId: 'Nats-Msg-Id',
+      msgIdPattern: at(headers, 'Nats-Msg-Id', 'pattern'),
+      schemaVersion: 'Continuum-Schema-Version',
+    },
+    ids: Object.fromEntries(
+      ['scoped_id', 'ulid', 'uuidv7', 'source_ts'].map((name) => [
+        name,
+        { pattern: at(defs, name, 'pattern'), maxLength: at(defs, name, 'maxLength') },
+      ]),
+    ),
+    dlqReservedScope: '_invalid',
+    streams: at(spec, 'components', 'x-streams'),
+    consumer: at(spec, 'operations', 'projectEpisodeEvent', 'x-consumer'),
+    limits: at(spec, 'x-limits'),
+    unknownFields: at(spec, 'x-unknown-fields'),
+    delivery: at(spec, 'x-delivery'),
+    eventSemantics: at(spec, 'x-event-semantics'),
+    projection: at(spec, 'x-projection'),
+    valkey: at(spec, 'x-valkey'),
+    slo: at(spec, 'x-slo'),
+    rollout: at(spec, 'x-rollout'),
+    exportPolicy: at(spec, 'x-export-policy'),
+    failureSemantics: at(spec, 'x-failure-semantics'),
+    security: at(spec, 'x-security'),
+    replay: at(spec, 'x-replay'),
+    reflexBoundary: at(spec, 'x-reflex-boundary'),
+    clauses: Object.fromEntries(Object.entries(clauses).map(([id, clause]) => [id, { id, ...clause }])),
+  };
+}
+
+/** Renders generated/contract.ts: `CONTRACT` (as const) and the migration SQL as `MIGRATION_SQL`. */
+export function renderContract(source: SpecSource, migrationSql: string): string {
+  const constants = JSON.stringify(contractConstants(source), null, 2);
+  return [
+    generatedHeader('//', source.hash),
+    '/** Contract constants from asyncapi.yaml (channels, x- extensions, clauses). */',
+    `export const CONTRACT = ${constants} as const;`,
+    '',
+    '/** The shape of CONTRACT. */',
+    'export type Contract = typeof CONTRACT;',
+    '',
+    '/** generated/migration.sql: idempotent projection DDL (run by provisioning). */',
+    `export const MIGRATION_SQL: string = ${JSON.stringify(migrationSql)};`,
+    '',
+  ].join('\n');
+}

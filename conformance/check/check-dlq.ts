@@ -1,0 +1,116 @@
+import { validateDlqEntry } from '../../lib/index.js';
+import type { Observation, ObservedDlqRow } from '../target/observation.js';
+import { canonicalJson } from './canonical-json.js';
+import type { ScheduleFacts } from './schedule-facts.js';
+import type { Violation } from './violation.js';
+
+const RAW_LIMIT = 65_536;
+
+/**
+ * Whether a DLQ `raw` is this message's bytes (possibly truncated to 64 KiB). The table's text
+ * column cannot hold U+0000, so the spec stores it there as U+FFFD (x-projection, raw).
+ */
+function rawMatches(raw: string | null | undefined, data: string): boolean {
+  if (typeof raw !== 'string') return false;
+  if (raw === data || raw === data.replaceAll('\u0000', '\uFFFD')) return true;
+  return (
+    raw.length > 0 && Buffer.byteLength(data) > RAW_LIMIT && data.startsWith(raw.slice(0, RAW_LIMIT - 8))
+  );
+}
+
+function eventMatches(event: unknown, data: string, present = false): boolean {
+  // A body of `null` is storable as jsonb: the column holds JSON null, which reads back as null.
+  if ((event === null && !present) || event === undefined) return false;
+  try {
+    return canonicalJson(event) === canonicalJson(JSON.parse(data));
+  } catch {
+    return false;
+  }
+}
+
+const rowMatches = (r: ObservedDlqRow, data: string): boolean =>
+  rawMatches(r.raw, data) || eventMatches(r.event, data, r.event_present === true);
+
+function subjectScope(subject: string): [string, string] | undefined {
+  const m = /^continuum\.episode\.v1\.([a-z0-9][a-z0-9_-]{0,63})\.([a-z0-9][a-z0-9_-]{0,63})$/.exec(subject);
+  return m === null ? undefined : [m[1] as string, m[2] as string];
+}
+
+/**
+ * Bad input goes to the DLQ table and subject with a reason (CT-4.dlq, CT-6.dlq), scoped by the
+ * original subject (CT-7.tenant-isolation); valid events never do.
+ *
+ * The entry's clause_id is not compared with the clause the kit expects: the contract requires
+ * the DLQ entry and a reason, not a particular clause, and dlq-entry.schema.json's clause_id
+ * pattern cannot even hold ids with '_' (CT-3.envelope.event_id), so projectors legitimately
+ * record a parent (CT-3.envelope, CT-4.dlq) or a clause they checked first (CT-4.subject-match
+ * for a bad tenant_id on a good subject). Failing them for it would fail conformant projectors.
+ */
+export function checkDlq(facts: ScheduleFacts, obs: Observation): Violation[] {
+  const out: Violation[] = [];
+  const entries = obs.dlqMessages.map((m) => {
+    let entry: Record<string, unknown> | undefined;
+    try {
+      entry = JSON.parse(m.data) as Record<string, unknown>;
+    } catch {
+      entry = undefined;
+    }
+    return { subject: m.subject, data: m.data, entry };
+  });
+  for (const e of entries) {
+    const result = validateDlqEntry(e.entry);
+    if (!result.ok) {
+      const first = result.errors[0];
+      out.push({
+        clauseId: 'CT-6.dlq',
+        message: `DLQ message on ${e.subject} does not validate: ${first?.path ?? ''} ${first?.message ?? ''}`,
+      });
+    }
+  }
+  for (const { message } of facts.rejected) {
+    const clause = message.kind === 'mismatch' ? 'CT-4.subject-match' : 'CT-4.dlq';
+    const what = `${message.kind} message (${message.expectClause ?? ''}${message.label === undefined ? '' : `, ${message.label}`}) on ${message.subject}: ${JSON.stringify(message.data.slice(0, 80))}`;
+    // The same bytes may be sent on several subjects: an entry belongs to the one it names.
+    const rows = obs.dlqRows.filter(
+      (r) => rowMatches(r, message.data) && (r.subject === null || r.subject === message.subject),
+    );
+    if (rows.length === 0)
+      out.push({ clauseId: clause, message: `${what} is not in arqonbus_continuum_projection_dlq` });
+    for (const r of rows)
+      if (r.reason.trim() === '')
+        out.push({ clauseId: 'CT-4.dlq', message: `DLQ row ${r.dlq_id} has no reason` });
+    const onSubject = entries.filter(
+      (e) =>
+        rawMatches(e.entry?.raw as string | undefined, message.data) &&
+        (e.entry?.subject === undefined || e.entry.subject === message.subject),
+    );
+    if (onSubject.length === 0) {
+      out.push({
+        clauseId: message.kind === 'mismatch' ? clause : 'CT-6.dlq',
+        message: `${what} is not on continuum.episode.dlq.v1.*`,
+      });
+    }
+    const scope = subjectScope(message.subject);
+    const expected = scope === undefined ? '_invalid' : `${scope[0]}.${scope[1]}`;
+    for (const e of onSubject) {
+      if (!e.subject.endsWith(`.${expected}`) && !(scope === undefined && e.subject.includes('._invalid.'))) {
+        out.push({
+          clauseId: 'CT-7.tenant-isolation',
+          message: `${what} was dead-lettered on ${e.subject}, not under its subject's scope ${expected}`,
+        });
+      }
+    }
+  }
+  for (const [, event] of facts.valid) {
+    const data = JSON.stringify(event);
+    const dead = obs.dlqRows.some((r) => rowMatches(r, data) || eventMatches(r.event, data));
+    if (dead) {
+      const unknown = 'ck_future_field' in (event.payload as object);
+      out.push({
+        clauseId: unknown ? 'CT-3.unknown-fields' : 'CT-4.dlq',
+        message: `valid event ${event.tenant_id}/${event.agent_id}/${event.event_id} was dead-lettered${unknown ? ' (it carries an unknown field, which consumers must ignore)' : ''}`,
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { Schedule } from '../streams/schedule.js';
+import type { ObservedRow } from '../target/observation.js';
+import { checkRows } from './check-rows.js';
+import { scheduleFacts } from './schedule-facts.js';
+
+const subject = 'continuum.episode.v1.t0.a0';
+function event(id: string, ts: string, type = 'episode.updated'): Record<string, unknown> {
+  return {
+    event_id: id,
+    event_type: type,
+    tenant_id: 't0',
+    agent_id: 'a0',
+    episode_id: '01JD3ZTZ0000000000000000AB',
+    source_ts: ts,
+    schema_version: 1,
+    payload: { content_ref: 'x:y', tags: [], metadata: {} },
+  };
+}
+const schedule = (...events: Record<string, unknown>[]): Schedule => ({
+  property: 't',
+  steps: events.map((e) => ({ op: 'publish', message: { kind: 'valid', subject, data: JSON.stringify(e) } })),
+});
+function observed(e: Record<string, unknown>, deleted = false): ObservedRow {
+  return {
+    tenant_id: 't0',
+    agent_id: 'a0',
+    episode_id: '01JD3ZTZ0000000000000000AB',
+    event_type: String(e.event_type),
+    content_ref: 'x:y',
+    summary: null,
+    tags: [],
+    embedding_ref: null,
+    metadata: {},
+    last_event_id: String(e.event_id),
+    last_event_ts: String(e.source_ts)
+      .replace(/\.(\d+)Z$/, (_, f: string) => `.${f.padEnd(6, '0')}Z`)
+      .replace(/:(\d\d)Z$/, ':$1.000000Z'),
+    deleted,
+    updated_at: '2026-01-01T00:00:00.000000Z',
+  };
+}
+
+describe('checkRows diagnoses each difference with its clause', () => {
+  const older = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZA', '2026-01-01T00:00:01Z');
+  const newer = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZB', '2026-01-01T00:00:02Z');
+  const tieLow = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZC', '2026-01-01T00:00:03.5Z');
+  const tieHigh = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZD', '2026-01-01T00:00:03.500Z');
+
+  it('passes rows equal to the model', () => {
+    expect(checkRows(scheduleFacts(schedule(older, newer)), [observed(newer)])).toEqual([]);
+  });
+  it('an older event winning is CT-4.guard', () => {
+    expect(
+      checkRows(scheduleFacts(schedule(newer, older)), [observed(older)]).map((v) => v.clauseId),
+    ).toEqual(['CT-4.guard']);
+  });
+  it('the lower event_id winning at an equal instant is CT-4.tie-break', () => {
+    expect(
+      checkRows(scheduleFacts(schedule(tieHigh, tieLow)), [observed(tieLow)]).map((v) => v.clauseId),
+    ).toEqual(['CT-4.tie-break']);
+  });
+  it('an undone delete is CT-4.delete', () => {
+    const del = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZE', '2026-01-01T00:00:00Z', 'episode.deleted');
+    expect(
+      checkRows(scheduleFacts(schedule(del, newer)), [observed(newer, false)]).map((v) => v.clauseId),
+    ).toEqual(['CT-4.delete']);
+  });
+  it('a missing row is CT-4.consume', () => {
+    expect(checkRows(scheduleFacts(schedule(newer)), []).map((v) => v.clauseId)).toEqual(['CT-4.consume']);
+  });
+});

@@ -1,0 +1,80 @@
+import { CONTRACT, parseValkeyKey, validateCacheEntry } from '../../lib/index.js';
+import { BODY_MARKER } from '../streams/event-parts.js';
+import type { ObservedKey } from '../target/observation.js';
+import { eventKey } from './schedule-facts.js';
+import type { ScheduleFacts } from './schedule-facts.js';
+import type { Violation } from './violation.js';
+
+/**
+ * Every key of the run is in an allowed family (CT-5.families), prefixed with one of the run's
+ * own tenants (CT-5.tenant-prefix), carries a TTL within its bound (CT-5.cache-ttl), and holds
+ * no body: a cache value validates against cache-entry.schema.json and nothing holds the
+ * marker the kit planted in metadata (CT-5.no-body). A cache entry belongs to its own row.
+ */
+export function checkValkey(facts: ScheduleFacts, keys: ObservedKey[], tenants: string[]): Violation[] {
+  const out: Violation[] = [];
+  for (const k of keys) {
+    const parsed = parseValkeyKey(k.key);
+    if (!parsed.ok) {
+      const prefixed = tenants.some((t) => k.key.startsWith(`tenant:${t}:`));
+      out.push({
+        clauseId: prefixed ? 'CT-5.families' : 'CT-5.tenant-prefix',
+        message: `key ${JSON.stringify(k.key)}: ${parsed.reason}`,
+      });
+      continue;
+    }
+    if (!tenants.includes(parsed.tenantId)) {
+      out.push({
+        clauseId: 'CT-5.tenant-prefix',
+        message: `key ${k.key} carries the run's data under tenant '${parsed.tenantId}'`,
+      });
+    }
+    const family = CONTRACT.valkey.families[parsed.family];
+    const clause = parsed.family === 'cache' ? 'CT-5.cache-ttl' : 'CT-5.families';
+    if (k.pttl < 0)
+      out.push({ clauseId: clause, message: `key ${k.key} has no TTL (bound ${family.ttl_seconds.max} s)` });
+    else if (k.pttl > family.ttl_seconds.max * 1000) {
+      out.push({
+        clauseId: clause,
+        message: `key ${k.key} has TTL ${k.pttl} ms, above the bound of ${family.ttl_seconds.max} s`,
+      });
+    }
+    const value = k.value ?? '';
+    if (value.includes(BODY_MARKER))
+      out.push({
+        clauseId: 'CT-5.no-body',
+        message: `key ${k.key} holds the metadata the kit planted in the event: an episode body`,
+      });
+    if (Buffer.byteLength(value) > family.max_value_bytes) {
+      out.push({
+        clauseId: 'CT-5.no-body',
+        message: `key ${k.key} holds ${Buffer.byteLength(value)} bytes, above ${family.max_value_bytes}`,
+      });
+    }
+    if (parsed.family !== 'cache') continue;
+    let entry: unknown;
+    try {
+      entry = k.type === 'string' ? JSON.parse(value) : undefined;
+    } catch {
+      entry = undefined;
+    }
+    const result = validateCacheEntry(entry);
+    if (!result.ok) {
+      const first = result.errors[0];
+      out.push({
+        clauseId: 'CT-5.no-body',
+        message: `cache value of ${k.key} is not a cache entry (${first?.path ?? ''} ${first?.message ?? ''}): ${value.slice(0, 120)}`,
+      });
+      continue;
+    }
+    const rowEvents =
+      facts.byKey.get(eventKey(parsed.tenantId, parsed.agentId, parsed.episodeId ?? '')) ?? [];
+    if (!rowEvents.some((e) => e.event_id === result.value.last_event_id)) {
+      out.push({
+        clauseId: 'CT-7.tenant-isolation',
+        message: `cache ${k.key} holds event ${result.value.last_event_id}, which is not an event of that tenant/agent/episode`,
+      });
+    }
+  }
+  return out;
+}

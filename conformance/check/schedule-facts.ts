@@ -1,0 +1,68 @@
+import { ProjectionModel } from '../../lib/projection-model.js';
+import type { ModelEvent } from '../../lib/projection-model.js';
+import { canonicalSourceTs } from '../../lib/projection-model.js';
+import type { Schedule, ScheduleMessage } from '../streams/schedule.js';
+import { scheduleMessages } from '../streams/schedule.js';
+
+/** What a bound schedule implies: the model, and which message carried which event. */
+export interface ScheduleFacts {
+  model: ProjectionModel;
+  /** Valid events by `tenant/agent/event_id`. */
+  valid: Map<string, ModelEvent>;
+  /** Valid events by `tenant/agent/episode_id`. */
+  byKey: Map<string, ModelEvent[]>;
+  /** Invalid and mismatch messages, with what could be parsed of them. */
+  rejected: { message: ScheduleMessage; parsed?: Partial<ModelEvent> }[];
+  hasBadInput: boolean;
+  crashed: boolean;
+}
+
+export const eventKey = (t: string, a: string, id: string): string => `${t}/${a}/${id}`;
+
+/** Facts of a bound schedule; `refused` lists steps the broker refused, which never reached the target. */
+export function scheduleFacts(schedule: Schedule, refused: number[] = []): ScheduleFacts {
+  const model = new ProjectionModel();
+  const valid = new Map<string, ModelEvent>();
+  const byKey = new Map<string, ModelEvent[]>();
+  const rejected: ScheduleFacts['rejected'] = [];
+  const skip = new Set(refused);
+  const kept: Schedule = { ...schedule, steps: schedule.steps.filter((_, i) => !skip.has(i)) };
+  for (const m of scheduleMessages(kept)) {
+    if (m.kind === 'valid') {
+      const e = JSON.parse(m.data) as ModelEvent;
+      model.apply(e);
+      const k = eventKey(e.tenant_id, e.agent_id, e.event_id);
+      if (!valid.has(k)) {
+        valid.set(k, e);
+        const rk = eventKey(e.tenant_id, e.agent_id, e.episode_id);
+        byKey.set(rk, [...(byKey.get(rk) ?? []), e]);
+      }
+    } else {
+      let parsed: Partial<ModelEvent> | undefined;
+      try {
+        const v = JSON.parse(m.data) as unknown;
+        if (v !== null && typeof v === 'object' && !Array.isArray(v)) parsed = v as Partial<ModelEvent>;
+      } catch {
+        parsed = undefined;
+      }
+      rejected.push(parsed === undefined ? { message: m } : { message: m, parsed });
+    }
+  }
+  return {
+    model,
+    valid,
+    byKey,
+    rejected,
+    hasBadInput: rejected.length > 0,
+    crashed: schedule.steps.some((s) => s.op === 'crash'),
+  };
+}
+
+/** Canonical source_ts, or the input when it is outside the format. */
+export function canonicalOr(ts: string): string {
+  try {
+    return canonicalSourceTs(ts);
+  } catch {
+    return ts;
+  }
+}

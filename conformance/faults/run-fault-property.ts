@@ -1,0 +1,136 @@
+import fc from 'fast-check';
+import type { Violation } from '../check/violation.js';
+import type { FaultEnv } from './fault-env.js';
+import type { FaultRunFigures, FaultRunResult } from './fault-run-result.js';
+import { faultScheduleArbitrary, type FaultScheduleBounds } from './fault-schedule-arbitrary.js';
+import { saveFaultSchedule } from './fault-schedule-file.js';
+import { runFaultSchedule, type FaultRunOptions } from './run-fault-schedule.js';
+
+/** Options of {@link runFaultProperty}. */
+export interface FaultPropertyOptions {
+  seed: number;
+  numRuns: number;
+  /** fast-check path, to replay one run of a seed. */
+  path?: string;
+  /** Schedule bounds; `faults` defaults to everything the environment can inject. */
+  bounds?: Partial<FaultScheduleBounds>;
+  /** Executions allowed while shrinking, after the first failure; default 6 (each costs seconds). */
+  maxShrinks?: number;
+  /** Where the shrunk failing schedule is saved. */
+  outDir?: string;
+  run?: FaultRunOptions;
+}
+
+/** The outcome of a fault property: every execution's figures, and the shrunk counterexample. */
+export interface FaultPropertyResult {
+  status: 'passed' | 'failed';
+  seed: number;
+  path?: string;
+  runs: number;
+  executions: number;
+  /** Runs before the first failure and the final shrunk one, in order. */
+  results: FaultRunResult[];
+  counterexample?: FaultRunResult;
+  violations: Violation[];
+  scheduleFile?: string;
+  totals: FaultTotals;
+}
+
+/** Figures summed (counts) or maxed (lags) over the executions of a property. */
+export type FaultTotals = Pick<
+  FaultRunFigures,
+  | 'faultsInjected'
+  | 'episodesWritten'
+  | 'eventsProjected'
+  | 'lost'
+  | 'duplicatesProjected'
+  | 'duplicatesOnStream'
+  | 'projectorKills'
+> & {
+  worstLagDuringMs: number | undefined;
+  worstLagAfterRecoveryMs: number | undefined;
+  worstRecoveryMs: number | undefined;
+  worstLocalWriteP99Ms: number | undefined;
+  worstLocalWriteRatio: number | undefined;
+};
+
+/** Sums the figures of several runs. */
+export function totalFigures(results: readonly FaultRunResult[]): FaultTotals {
+  const max = (xs: (number | undefined)[]): number | undefined => {
+    const d = xs.filter((x): x is number => x !== undefined);
+    return d.length === 0 ? undefined : d.reduce((a, b) => Math.max(a, b));
+  };
+  const sum = (f: (r: FaultRunFigures) => number): number => results.reduce((n, r) => n + f(r.figures), 0);
+  return {
+    faultsInjected: sum((f) => f.faultsInjected),
+    episodesWritten: sum((f) => f.episodesWritten),
+    eventsProjected: sum((f) => f.eventsProjected),
+    lost: sum((f) => f.lost),
+    duplicatesProjected: sum((f) => f.duplicatesProjected),
+    duplicatesOnStream: sum((f) => f.duplicatesOnStream),
+    projectorKills: sum((f) => f.projectorKills),
+    worstLagDuringMs: max(results.map((r) => r.figures.worstLagDuringMs)),
+    worstLagAfterRecoveryMs: max(results.map((r) => r.figures.worstLagAfterRecoveryMs)),
+    worstRecoveryMs: max(results.flatMap((r) => r.figures.recoveryMs)),
+    worstLocalWriteP99Ms: max(results.map((r) => r.figures.localWrite.faultP99Ms)),
+    worstLocalWriteRatio: max(results.map((r) => r.figures.localWrite.ratio)),
+  };
+}
+
+/**
+ * Runs generated fault schedules against the environment with fast-check: seeded, no retries,
+ * a failure shrunk (fewer steps, faults, writes, shorter holds) within `maxShrinks` executions,
+ * and the smallest failing schedule saved as a file for an exact replay.
+ */
+export async function runFaultProperty(env: FaultEnv, o: FaultPropertyOptions): Promise<FaultPropertyResult> {
+  const arbitrary = faultScheduleArbitrary({ faults: env.capabilities, ...o.bounds });
+  const results: FaultRunResult[] = [];
+  let counterexample: FaultRunResult | undefined;
+  let shrinks = 0;
+  let executions = 0;
+  let runs = 0;
+  const property = fc.asyncProperty(arbitrary, async (schedule) => {
+    if (counterexample !== undefined && ++shrinks > (o.maxShrinks ?? 6)) return true; // shrink budget spent
+    executions++;
+    const r = await runFaultSchedule(env, schedule, o.run);
+    if (counterexample === undefined) {
+      runs++;
+      results.push(r);
+    }
+    if (!r.ok) counterexample = r;
+    return r.ok;
+  });
+  const details = await fc.check(property, {
+    seed: o.seed,
+    numRuns: o.numRuns,
+    ...(o.path === undefined ? {} : { path: o.path }),
+    endOnFailure: false,
+  });
+  if (counterexample !== undefined && results.at(-1) !== counterexample) results.push(counterexample);
+  const result: FaultPropertyResult = {
+    status: counterexample === undefined ? 'passed' : 'failed',
+    seed: o.seed,
+    ...(details.counterexamplePath === null ? {} : { path: details.counterexamplePath }),
+    runs,
+    executions,
+    results,
+    violations: counterexample?.violations ?? [],
+    totals: totalFigures(results),
+  };
+  if (counterexample !== undefined) {
+    result.counterexample = counterexample;
+    if (o.outDir !== undefined) {
+      result.scheduleFile = await saveFaultSchedule(
+        o.outDir,
+        `faults-seed-${o.seed}`,
+        counterexample.schedule,
+        {
+          seed: o.seed,
+          ...(result.path === undefined ? {} : { path: result.path }),
+          violations: counterexample.violations,
+        },
+      );
+    }
+  }
+  return result;
+}

@@ -1,0 +1,157 @@
+import type { JetStreamClient } from '@nats-io/jetstream';
+import type pg from 'pg';
+import fc from 'fast-check';
+import { freshBinding, AGENTS, TENANTS } from '../streams/bind-schedule.js';
+import type { PropertyResult, RunOptions } from '../runner/run-properties.js';
+import { EnvironmentError } from '../runner/run-properties.js';
+import type { ClauseState } from '../report/clause-status.js';
+import { DriverClient } from './driver-client.js';
+import { executeProducer } from './producer-execution.js';
+import { producerOps } from './producer-ops.js';
+import { projectorPresent } from './projection-snapshot.js';
+import type { ProducerOp } from './producer-ops.js';
+
+export const PRODUCER_CLAUSES = [
+  'CT-7.audit',
+  'CT-3.topic',
+  'CT-3.msg-id',
+  'CT-3.export-policy',
+  'CT-6.local-writes',
+  'CT-6.fail-open',
+  'CT-6.export-retry',
+  'CT-6.fail-closed',
+  'CT-7.redaction',
+  'CT-8.dry-run',
+  'CT-8.backfill-params',
+  'CT-8.replay-idempotent',
+  'CT-8.replay-source',
+];
+
+const NOTES: Record<string, string> = {
+  'CT-6.fail-open':
+    'same checks as CT-6.local-writes and CT-6.export-retry: with the bus taken away (POST /bus/disconnect) every local write succeeded and each reached the bus once it returned. The analytics export is the only path that fails open; auth and policy fail closed (CT-6.fail-closed)',
+  'CT-8.replay-source':
+    'backfills republished exactly the change-log entries in range, as first exported, under the same event ids (seen on core NATS, inside the duplicate window too)',
+};
+
+/** The producer property's result, per-clause verdicts, and the driver's latency figures. */
+export interface ProducerRun {
+  result: PropertyResult;
+  clauses: Map<string, { status: ClauseState; note: string }>;
+  publishP99Ms?: number;
+  localWriteRatio?: number;
+}
+
+/** Runs the producer property through the driver: seeded, no retries, bounded shrinking. */
+export async function runProducerProperty(
+  driverUrl: string,
+  js: JetStreamClient,
+  db: pg.Pool | undefined,
+  options: RunOptions,
+): Promise<ProducerRun> {
+  const driver = new DriverClient(driverUrl);
+  if (!(await driver.ready(30_000)))
+    throw new EnvironmentError(`producer driver at ${driverUrl} did not answer GET /health within 30 s`);
+  // With a projector consuming (--target reference), replay idempotence is judged on its rows.
+  const projectorDb = db !== undefined && (await projectorPresent(js, 2000)) ? db : undefined;
+  await driver.call('POST', '/status/reset-latency');
+  const started = Date.now();
+  const result: PropertyResult = {
+    name: 'producer',
+    title:
+      'Published events validate, carry the spec msg id, no body, policy holds, nothing lost across outages, backfill filters exactly',
+    clauses: PRODUCER_CLAUSES,
+    status: 'passed',
+    runs: 0,
+    executions: 0,
+    events: 0,
+    durationMs: 0,
+    seed: options.seed,
+    violations: [],
+  };
+  const exercised = new Set<string>();
+  let last: { ops: ProducerOp[]; tenant: string; violations: PropertyResult['violations'] } | undefined;
+  let shrinks = 0;
+  let envError: unknown;
+  const property = fc.asyncProperty(producerOps(), async (ops) => {
+    if (envError !== undefined || (last !== undefined && ++shrinks > options.maxShrinks)) return true;
+    const binding = freshBinding();
+    const tenant = binding.ids[TENANTS[0]] as string;
+    const agents = AGENTS.map((a) => binding.ids[a] as string);
+    try {
+      const t0 = Date.now();
+      const verdict = await executeProducer(driver, js, db, tenant, agents, ops, projectorDb);
+      result.executions++;
+      result.events += verdict.messages;
+      if (last === undefined) {
+        result.runs++;
+        verdict.exercised.forEach((c) => exercised.add(c));
+      }
+      options.progress(
+        `[producer] ${last === undefined ? `run ${result.runs}` : `shrink ${shrinks}`}: ${ops.length} ops, ${verdict.messages} events, ${Date.now() - t0} ms, ${verdict.violations.length === 0 ? 'ok' : `FAIL ${verdict.violations[0]?.clauseId}`}`,
+      );
+      if (verdict.violations.length === 0) return true;
+      last = { ops, tenant, violations: verdict.violations };
+      return false;
+    } catch (error) {
+      envError = error;
+      return true;
+    }
+  });
+  const details = await fc.check(property, {
+    seed: options.seed,
+    numRuns: options.numRuns,
+    interruptAfterTimeLimit: options.propertyTimeLimitMs,
+    markInterruptAsFailure: false,
+  });
+  if (envError !== undefined)
+    throw envError instanceof EnvironmentError
+      ? envError
+      : new EnvironmentError(String(envError), { cause: envError });
+  result.durationMs = Date.now() - started;
+  if (details.failed && last !== undefined) {
+    result.status = 'failed';
+    result.violations = last.violations;
+    if (details.counterexamplePath !== null) result.path = details.counterexamplePath;
+    result.reason = `shrunk driver operations: ${JSON.stringify(last.ops)}`;
+  }
+  const clauses = new Map<string, { status: ClauseState; note: string }>();
+  for (const c of PRODUCER_CLAUSES) {
+    const failed = result.violations.some((x) => x.clauseId === c);
+    clauses.set(
+      c,
+      failed
+        ? { status: 'failed', note: 'violated in producer' }
+        : exercised.has(c)
+          ? {
+              status: 'passed',
+              note: `producer (${result.runs} runs through the driver)${NOTES[c] === undefined ? '' : `: ${NOTES[c]}`}${c === 'CT-8.replay-idempotent' ? (projectorDb === undefined ? '; judged on the stream only (no projector consumed this deployment)' : "; judged on the stream and on the projector's rows, the replay delivered again past the duplicate window") : ''}`,
+            }
+          : { status: 'not-tested', note: 'no run of the producer property exercised it' },
+    );
+  }
+  if (
+    exercised.has('CT-3.export-policy') &&
+    !result.violations.some((x) => x.clauseId === 'CT-3.export-policy')
+  )
+    clauses.set('CT-6.fail-closed', {
+      status: 'passed',
+      note: 'sensitive episodes without allow_sensitive were never published',
+    });
+  const status = (
+    await driver.call<{
+      publish_ack?: { p99_us: number; count: number };
+      local_write?: {
+        bus_up: { p99_us: number; count: number };
+        bus_down: { p99_us: number; count: number };
+      };
+    }>('GET', '/status')
+  ).body;
+  const out: ProducerRun = { result, clauses };
+  if (status.publish_ack !== undefined && status.publish_ack.count > 0)
+    out.publishP99Ms = status.publish_ack.p99_us / 1000;
+  const lw = status.local_write;
+  if (lw !== undefined && lw.bus_up.count > 0 && lw.bus_down.count > 0)
+    out.localWriteRatio = lw.bus_down.p99_us / Math.max(1, lw.bus_up.p99_us);
+  return out;
+}

@@ -1,0 +1,101 @@
+import type { Profile } from '../streams/schedule-arbitrary.js';
+
+/** One property of the kit: a shape of schedules and the clauses it exists to test. */
+export interface PropertyDef {
+  name: string;
+  title: string;
+  clauses: string[];
+  profile: Profile;
+  /** Needs the kit to own the projector process (--projector-cmd): kill -9 and restart. */
+  needsProcess?: boolean;
+  /** Multiplies --num-runs (slow properties run fewer times). */
+  runsFactor?: number;
+}
+
+const base: Profile = {
+  tenants: 1,
+  agents: 1,
+  episodes: 2,
+  instants: 4,
+  deleteWeight: 1,
+  minEvents: 1,
+  maxEvents: 10,
+  maxCopies: 1,
+  reorder: 'shuffle',
+  window: 0,
+  redeliveryPhase: false,
+  maxMismatches: 0,
+  maxBadInputs: 0,
+  crashes: false,
+};
+
+/** Every projector property, in run order. */
+export const PROJECTOR_PROPERTIES: PropertyDef[] = [
+  {
+    name: 'oracle',
+    title: 'After any stream, the rows equal the model',
+    clauses: ['CT-4.consume', 'CT-4.upsert', 'CT-3.delivery', 'CT-3.unknown-fields'],
+    profile: { ...base, tenants: 2, agents: 2, episodes: 3, instants: 6, maxEvents: 12 },
+  },
+  {
+    name: 'duplicates',
+    title: 'A redelivered event changes nothing after its first projection',
+    clauses: ['CT-4.dedup', 'CT-3.idempotency', 'CT-9.duplicate-rate'],
+    profile: { ...base, maxEvents: 8, maxCopies: 3, redeliveryPhase: true },
+  },
+  {
+    name: 'reordering',
+    title: 'Any permutation gives the same rows: guard, tie-break, delete is final, stale never overwrites',
+    clauses: ['CT-4.guard', 'CT-4.tie-break', 'CT-4.delete', 'CT-4.stale'],
+    profile: { ...base, instants: 2, minEvents: 2, maxEvents: 12, deleteWeight: 1 },
+  },
+  {
+    name: 'bounded-reordering',
+    title: 'Reordering within a window of 2 gives the same rows',
+    clauses: ['CT-4.guard', 'CT-4.tie-break', 'CT-4.delete'],
+    profile: { ...base, instants: 3, minEvents: 2, maxEvents: 12, reorder: 'window', window: 2 },
+  },
+  {
+    name: 'tenant-isolation',
+    title: 'Same ids under other tenants/agents stay apart; envelope/subject mismatches are rejected',
+    clauses: ['CT-7.tenant-isolation', 'CT-4.subject-match', 'CT-3.idempotency', 'CT-4.upsert'],
+    profile: { ...base, tenants: 3, agents: 2, episodes: 2, minEvents: 2, maxEvents: 10, maxMismatches: 3 },
+  },
+  {
+    name: 'bad-input',
+    title: 'Bad input goes to the DLQ with a reason, is never projected, and consumption continues',
+    clauses: ['CT-4.dlq', 'CT-6.dlq', 'CT-3.size', 'CT-3.json'],
+    // Random bad input, plus the whole corruption catalog (consumer mode) in every run, so every
+    // validator clause is exercised against the projector (credited per clause when dead-lettered).
+    profile: { ...base, maxEvents: 5, maxBadInputs: 6, sweep: true },
+  },
+  {
+    name: 'valkey',
+    title: 'Keys are in allowed families, tenant-prefixed, with bounded TTLs, and hold no body',
+    clauses: [
+      'CT-5.families',
+      'CT-5.tenant-prefix',
+      'CT-5.cache-ttl',
+      'CT-5.no-body',
+      'CT-11.reflex-tenant-keys',
+    ],
+    profile: { ...base, tenants: 2, agents: 2, maxEvents: 8, deleteWeight: 1 },
+  },
+  {
+    name: 'crash',
+    title: 'kill -9 and restart of the projector loses nothing (ack after commit)',
+    clauses: ['CT-4.ack-after-commit'],
+    profile: {
+      ...base,
+      episodes: 6,
+      instants: 8,
+      minEvents: 20,
+      maxEvents: 40,
+      maxCopies: 0,
+      deleteWeight: 1,
+      crashes: true,
+    },
+    needsProcess: true,
+    runsFactor: 0.5,
+  },
+];

@@ -1,0 +1,24 @@
+import type { PropertyResult } from '../runner/run-properties.js';
+import type { SloResult } from '../runner/slo.js';
+import type { ClauseStatus } from './clause-status.js';
+
+/** Everything a run found; written as JSON and rendered as JUnit and HTML. */
+export interface ConformanceReport {
+  kit: 'continuum-kit';
+  specHash: string;
+  target: string;
+  startedAt: string;
+  durationMs: number;
+  seed: number;
+  numRuns: number;
+  conformant: boolean;
+  properties: PropertyResult[];
+  clauses: ClauseStatus[];
+  slos: SloResult[];
+  throughput: { properties: number; executions: number; events: number; eventsPerSecond: number };
+  /** Latency samples for the plots (ms). */
+  latency: { publishMs: number[]; lagMs: number[] };
+  /** Schedule files written for failures, by property. */
+  scheduleFiles: Record<string, string>;
+  notes: string[];
+}

@@ -1,0 +1,264 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { JetStreamClient } from '@nats-io/jetstream';
+import { runProducerProperty } from '../producer/run-producer.js';
+import type { ProducerRun } from '../producer/run-producer.js';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { CONTRACT } from '../../lib/index.js';
+import { connectNats } from '../../harness/services/connect-nats.js';
+import type { NatsConnectOptions } from '../../harness/services/connect-nats.js';
+import { PROJECTOR_PROPERTIES } from '../properties/catalog.js';
+import type { PropertyDef } from '../properties/catalog.js';
+import { clauseStatuses } from '../report/clause-status.js';
+import type { ConformanceReport } from '../report/conformance-report.js';
+import { writeReports } from '../report/write-reports.js';
+import { Observer } from '../target/observer.js';
+import { ProjectorProcess } from '../target/projector-process.js';
+import { ProjectorTarget } from '../target/projector-target.js';
+import type { SettleOptions } from '../target/projector-target.js';
+import { EnvironmentError, runProperty } from './run-properties.js';
+import type { Measurements, PropertyResult } from './run-properties.js';
+import { evaluateSlos } from './slo.js';
+import type { SloThresholds } from './slo.js';
+
+/** Everything `conformance run --target projector` needs. */
+export interface ConformanceOptions {
+  target: string;
+  natsUrl: string;
+  pgUrl: string;
+  valkeyUrl: string;
+  natsConnect: NatsConnectOptions;
+  projectorCmd?: string;
+  projectorInstances: number;
+  /** Producer driver base URL: runs the producer property. */
+  driverUrl?: string;
+  /** Skip the projector properties (--target producer). */
+  producerOnly?: boolean;
+  seed: number;
+  numRuns: number;
+  path?: string;
+  /** Only properties with a clause matching this. */
+  clauses?: RegExp;
+  properties?: string[];
+  slo: SloThresholds;
+  settle: SettleOptions;
+  maxShrinks: number;
+  propertyTimeLimitMs: number;
+  outDir: string;
+  progress: (line: string) => void;
+}
+
+/** Open connections and the projector process of a run; `close()` releases all of them. */
+export interface Session {
+  target: ProjectorTarget;
+  js: JetStreamClient;
+  db: pg.Pool;
+  notes: string[];
+  close(): Promise<void>;
+}
+
+/** Connects to the deployment and, with --projector-cmd, starts the projector under test. */
+export async function openSession(o: ConformanceOptions): Promise<Session> {
+  let nc;
+  try {
+    nc = await connectNats(o.natsUrl, { ...o.natsConnect, name: 'continuum-kit conformance' });
+  } catch (error) {
+    throw new EnvironmentError(`cannot connect to NATS at ${o.natsUrl}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const db = new pg.Pool({ connectionString: o.pgUrl, max: 4 });
+  // An idle client's connection can end with the services at shutdown; that is not a finding.
+  db.on('error', () => undefined);
+  const redis = new Redis(o.valkeyUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  redis.on('error', () => undefined); // connection errors surface on the commands that hit them
+  const notes: string[] = [];
+  try {
+    await db.query('SELECT 1 FROM arqonbus_continuum_projection LIMIT 0');
+    await redis.connect();
+    await (await jetstreamManager(nc)).streams.info(CONTRACT.streams.episodes.name);
+  } catch (error) {
+    await Promise.allSettled([nc.close(), db.end(), redis.quit()]);
+    throw new EnvironmentError(
+      `deployment not ready (run \`continuum-kit provision\` first?): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  let projector: ProjectorProcess | undefined;
+  if (o.projectorCmd !== undefined) {
+    await mkdir(o.outDir, { recursive: true });
+    projector = new ProjectorProcess({
+      command: o.projectorCmd,
+      instances: o.projectorInstances,
+      env: { ...process.env, NATS_URL: o.natsUrl, DATABASE_URL: o.pgUrl, VALKEY_URL: o.valkeyUrl },
+      logFile: path.join(o.outDir, 'projector.log'),
+    });
+    projector.start();
+    const ready = await waitConsumer(nc, 30_000);
+    if (!ready)
+      notes.push(
+        `the projector did not open the contract's durable consumer '${CONTRACT.consumer.durable_name}' within 30 s`,
+      );
+  }
+  const target = new ProjectorTarget(
+    jetstream(nc),
+    new Observer(db, jetstream(nc), redis),
+    o.settle,
+    projector,
+  );
+  return {
+    target,
+    js: jetstream(nc),
+    db,
+    notes,
+    async close() {
+      await projector?.close();
+      await Promise.allSettled([nc.close(), db.end(), redis.quit()]);
+    },
+  };
+}
+
+async function waitConsumer(nc: Awaited<ReturnType<typeof connectNats>>, ms: number): Promise<boolean> {
+  const jsm = await jetstreamManager(nc);
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    try {
+      const info = await jsm.consumers.info(CONTRACT.streams.episodes.name, CONTRACT.consumer.durable_name);
+      if (info.num_waiting > 0) return true;
+    } catch {
+      // not yet created
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return false;
+}
+
+export function selectProperties(o: Pick<ConformanceOptions, 'clauses' | 'properties'>): PropertyDef[] {
+  return PROJECTOR_PROPERTIES.filter(
+    (p) =>
+      (o.properties === undefined || o.properties.includes(p.name)) &&
+      (o.clauses === undefined || p.clauses.some((c) => o.clauses?.test(c) === true)),
+  );
+}
+
+/** Runs every selected projector property and writes the reports. */
+export async function runConformance(o: ConformanceOptions): Promise<ConformanceReport> {
+  const started = Date.now();
+  const session = await openSession(o);
+  const m: Measurements = {
+    publishMs: [],
+    lagMs: [],
+    reapplied: 0,
+    applied: 0,
+    keysSeen: 0,
+    exercised: new Set(),
+    events: 0,
+  };
+  const results: PropertyResult[] = [];
+  let producer: ProducerRun | undefined;
+  try {
+    for (const def of o.producerOnly === true ? [] : selectProperties(o)) {
+      if (def.needsProcess === true && !session.target.canCrash) {
+        results.push({
+          name: def.name,
+          title: def.title,
+          clauses: def.clauses,
+          status: 'skipped',
+          reason: 'needs --projector-cmd (the kit must own the process to kill -9 it)',
+          runs: 0,
+          executions: 0,
+          events: 0,
+          durationMs: 0,
+          seed: o.seed,
+          violations: [],
+        });
+        continue;
+      }
+      o.progress(`property ${def.name}: ${def.title}`);
+      const r = await runProperty(session.target, def, o, m);
+      o.progress(
+        `property ${def.name}: ${r.status}${r.status === 'failed' ? ` (${[...new Set(r.violations.map((v) => v.clauseId))].join(', ')})` : ''} in ${(r.durationMs / 1000).toFixed(1)} s`,
+      );
+      results.push(r);
+    }
+    if (
+      o.driverUrl !== undefined &&
+      (o.clauses === undefined ||
+        ['CT-3.msg-id', 'CT-7.redaction', 'CT-8.dry-run'].some((c) => o.clauses?.test(c) === true))
+    ) {
+      o.progress('property producer: through the driver protocol');
+      producer = await runProducerProperty(o.driverUrl, session.js, session.db, o);
+      o.progress(
+        `property producer: ${producer.result.status} in ${(producer.result.durationMs / 1000).toFixed(1)} s`,
+      );
+      results.push(producer.result);
+      m.events += producer.result.events;
+    }
+  } finally {
+    await session.close();
+  }
+  return finish(o, started, results, m, session.notes, producer);
+}
+
+export async function finish(
+  o: ConformanceOptions,
+  started: number,
+  results: PropertyResult[],
+  m: Measurements,
+  notes: string[],
+  producer?: ProducerRun,
+): Promise<ConformanceReport> {
+  const producerPublish = producer?.publishP99Ms;
+  const slos = evaluateSlos(
+    producerPublish === undefined ? m : { ...m, publishMs: [producerPublish] },
+    o.slo,
+    producerPublish !== undefined,
+  );
+  const producerClauses =
+    producer?.clauses ?? new Map<string, { status: 'passed' | 'failed' | 'not-tested'; note: string }>();
+  if (producer?.localWriteRatio !== undefined) {
+    producerClauses.set('CT-9.local-write-p99', {
+      status: 'not-tested',
+      note: `local write p99 bus down / bus up measured ${producer.localWriteRatio.toFixed(2)} over this run's few writes; judged by the producer benchmark, not here`,
+    });
+  }
+  if (producerPublish !== undefined) {
+    notes.push(
+      `publish p99 is the producer's own publish-to-ack p99 from the driver's GET /status (${producerPublish.toFixed(1)} ms)`,
+    );
+  }
+  const clauses = clauseStatuses({
+    properties: results,
+    slos,
+    exercised: m.exercised,
+    keysSeen: m.keysSeen,
+    producer: producerClauses,
+  });
+  const durationMs = Date.now() - started;
+  const report: ConformanceReport = {
+    kit: 'continuum-kit',
+    specHash: CONTRACT.specHash,
+    target: o.target,
+    startedAt: new Date(started).toISOString(),
+    durationMs,
+    seed: o.seed,
+    numRuns: o.numRuns,
+    conformant: results.every((r) => r.status !== 'failed') && slos.every((s) => s.status !== 'failed'),
+    properties: results,
+    clauses,
+    slos,
+    throughput: {
+      properties: results.filter((r) => r.status !== 'skipped').length,
+      executions: results.reduce((n, r) => n + r.executions, 0),
+      events: m.events,
+      eventsPerSecond: m.events / Math.max(0.001, durationMs / 1000),
+    },
+    latency: { publishMs: m.publishMs, lagMs: m.lagMs },
+    scheduleFiles: {},
+    notes,
+  };
+  await writeReports(report, o.outDir);
+  return report;
+}

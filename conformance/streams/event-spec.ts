@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import { AGENTS, TENANTS } from './bind-schedule.js';
+import { eventId, instant, payloadParts, spellInstant, BODY_MARKER } from './event-parts.js';
+import type { Instant, PayloadParts } from './event-parts.js';
+
+export const EVENT_TYPES = [
+  'episode.created',
+  'episode.updated',
+  'episode.summarized',
+  'episode.deleted',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** One generated event, as indexes into the schedule's pools. */
+export interface EventSpec {
+  tenant: number;
+  agent: number;
+  episode: number;
+  at: number;
+  spelling: number;
+  type: EventType;
+  eventId: string;
+  /** Index of an earlier event whose event_id to reuse when it is under another tenant/agent. */
+  reuseId?: number;
+  payload: PayloadParts;
+}
+
+/** Pool sizes: small, so events collide on episodes and timestamps. */
+export interface Pools {
+  tenants: number;
+  agents: number;
+  episodes: number;
+  instants: number;
+  deleteWeight: number;
+}
+
+export function eventSpec(p: Pools): fc.Arbitrary<EventSpec> {
+  return fc.record(
+    {
+      tenant: fc.nat(p.tenants - 1),
+      agent: fc.nat(p.agents - 1),
+      episode: fc.nat(p.episodes - 1),
+      at: fc.nat(p.instants - 1),
+      spelling: fc.nat(2),
+      type: fc.oneof(
+        {
+          weight: 3,
+          arbitrary: fc.constantFrom<EventType>('episode.created', 'episode.updated', 'episode.summarized'),
+        },
+        { weight: p.deleteWeight, arbitrary: fc.constant<EventType>('episode.deleted') },
+      ),
+      eventId: eventId(),
+      reuseId: fc.nat(40),
+      payload: payloadParts(),
+    },
+    { requiredKeys: ['tenant', 'agent', 'episode', 'at', 'spelling', 'type', 'eventId', 'payload'] },
+  );
+}
+
+/** The pools every schedule draws from. */
+export interface PoolValues {
+  episodes: string[];
+  instants: Instant[];
+}
+
+export function poolValues(p: Pools): fc.Arbitrary<PoolValues> {
+  return fc.record({
+    episodes: fc.uniqueArray(fc.ulid(), { minLength: p.episodes, maxLength: p.episodes }),
+    instants: fc.array(instant(), { minLength: p.instants, maxLength: p.instants }),
+  });
+}
+
+/** A concrete event object (placeholders for tenant and agent). */
+export type EventObject = Record<string, unknown> & {
+  event_id: string;
+  tenant_id: string;
+  agent_id: string;
+  episode_id: string;
+  source_ts: string;
+};
+
+/**
+ * Resolves specs to event objects. Event ids are unique per (tenant, agent): a reused id is
+ * only taken from another tenant/agent, and a colliding spec is dropped.
+ */
+export function resolveEvents(specs: EventSpec[], pools: PoolValues): EventObject[] {
+  const seen = new Set<string>();
+  const out: EventObject[] = [];
+  specs.forEach((s, i) => {
+    const tenant = TENANTS[s.tenant] ?? TENANTS[0];
+    const agent = AGENTS[s.agent] ?? AGENTS[0];
+    let id = s.eventId;
+    const donor = s.reuseId !== undefined && s.reuseId < i ? out[s.reuseId] : undefined;
+    if (donor !== undefined && (donor.tenant_id !== tenant || donor.agent_id !== agent)) id = donor.event_id;
+    const key = `${tenant}/${agent}/${id}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    const at = pools.instants[s.at] ?? pools.instants[0];
+    const episode = pools.episodes[s.episode] ?? pools.episodes[0];
+    if (at === undefined || episode === undefined) return;
+    out.push(buildEvent(tenant, agent, episode, spellInstant(at, s.spelling), s.type, id, s.payload));
+  });
+  return out;
+}
+
+export function buildEvent(
+  tenant: string,
+  agent: string,
+  episode: string,
+  sourceTs: string,
+  type: string,
+  id: string,
+  p: PayloadParts,
+): EventObject {
+  const payload: Record<string, unknown> = {
+    ...p.payload,
+    // Slots in this kit's own refs and the planted marker (metadata holds at most 32 keys).
+    content_ref: `continuum://${tenant}/episodes/${episode}`,
+    metadata: {
+      ...Object.fromEntries(Object.entries(p.payload.metadata).slice(0, 30)),
+      ck_body: BODY_MARKER,
+    },
+  };
+  if (p.unknownField) payload.ck_future_field = 'ignored';
+  return {
+    event_id: id,
+    event_type: type,
+    tenant_id: tenant,
+    agent_id: agent,
+    episode_id: episode,
+    source_ts: sourceTs,
+    schema_version: 1,
+    payload,
+  };
+}

@@ -1,0 +1,231 @@
+import fc from 'fast-check';
+import { AGENTS, TENANTS } from './bind-schedule.js';
+import { badInput } from './bad-input.js';
+import type { BadInput } from './bad-input.js';
+import { buildEvent, eventSpec, poolValues, resolveEvents } from './event-spec.js';
+import type { EventObject, Pools } from './event-spec.js';
+import type { Schedule, ScheduleMessage, ScheduleStep } from './schedule.js';
+import { sweepArbitrary, sweepMessage } from './validator-sweep.js';
+
+/** How a property's schedules are shaped. */
+export interface Profile extends Pools {
+  minEvents: number;
+  maxEvents: number;
+  /** Extra copies per event (same msg id: broker dedup; new msg id: forced redelivery). */
+  maxCopies: number;
+  /** 'shuffle': any permutation; 'window': each delivery moves at most `window` places. */
+  reorder: 'shuffle' | 'window';
+  window: number;
+  /** Redeliver already-projected events after a settle, with new msg ids. */
+  redeliveryPhase: boolean;
+  maxMismatches: number;
+  maxBadInputs: number;
+  /** Insert kill -9 / restart steps of the projector under test. */
+  crashes: boolean;
+  /** Add every consumer-mode kind of the corruption catalog (validator-sweep.ts) to each schedule. */
+  sweep?: boolean;
+}
+
+const subjectOf = (t: string, a: string): string => `continuum.episode.v1.${t}.${a}`;
+const msgIdOf = (e: EventObject): string => `${e.tenant_id}:${e.agent_id}:${e.event_id}`;
+
+function valid(e: EventObject, msgId: string, redelivery = false): ScheduleMessage {
+  return {
+    kind: 'valid',
+    subject: subjectOf(e.tenant_id, e.agent_id),
+    msgId,
+    data: JSON.stringify(e),
+    ...(redelivery ? { redelivery } : {}),
+  };
+}
+
+interface Delivery {
+  copies: number;
+  newMsgId: boolean[];
+  keys: number[];
+}
+
+/** Schedules for one profile: pools, events, deliveries, then bad input, mismatches and a canary. */
+export function scheduleArbitrary(property: string, p: Profile): fc.Arbitrary<Schedule> {
+  const copies = p.maxCopies + 1;
+  const delivery: fc.Arbitrary<Delivery> = fc.record({
+    copies: fc.nat(p.maxCopies),
+    newMsgId: fc.array(fc.boolean(), { minLength: copies, maxLength: copies }),
+    keys: fc.array(fc.nat(1000), { minLength: copies, maxLength: copies }),
+  });
+  return fc
+    .record({
+      pools: poolValues(p),
+      specs: fc.array(fc.tuple(eventSpec(p), delivery), { minLength: p.minEvents, maxLength: p.maxEvents }),
+      redeliver: fc.array(fc.nat(1000), { maxLength: p.redeliveryPhase ? 6 : 0 }),
+      mismatches: fc.array(fc.tuple(fc.nat(1000), fc.boolean()), {
+        minLength: Math.min(1, p.maxMismatches),
+        maxLength: p.maxMismatches,
+      }),
+      bad: fc.array(fc.tuple(fc.nat(1000), fc.nat(1000)), {
+        minLength: Math.min(1, p.maxBadInputs),
+        maxLength: p.maxBadInputs,
+      }),
+      crashAt: fc.array(fc.nat(1000), { minLength: p.crashes ? 1 : 0, maxLength: p.crashes ? 2 : 0 }),
+      sweep: p.sweep === true ? sweepArbitrary() : fc.constant<number[]>([]),
+      canary: fc.ulid(),
+      escape: fc.boolean(),
+    })
+    .chain((g) => {
+      const events = resolveEvents(
+        g.specs.map(([s]) => s),
+        g.pools,
+      );
+      // One draw of bad input per requested slot, built from an event of the schedule.
+      const bases = g.bad
+        .map(([i]) => events[i % Math.max(1, events.length)])
+        .filter((e) => e !== undefined)
+        .map((e) => forge(e, 'bad'));
+      return fc.tuple(fc.constant(g), fc.constant(events), fc.tuple(...bases.map((b) => badInput(b))));
+    })
+    .map(([g, events, bads]) => build(property, p, g, events, bads as BadInput[]));
+}
+
+/**
+ * A copy of an event with a new id and the latest instant of the year: if the projector
+ * wrongly projects it, it wins its row and shows up (dedup or the guard cannot hide it).
+ */
+export function forge(e: EventObject, summary: string): EventObject {
+  const id = e.event_id;
+  const last =
+    id.at(-1) === 'Z' || id.at(-1) === 'f' ? (id.includes('-') ? 'e' : 'Y') : id.includes('-') ? 'f' : 'Z';
+  return {
+    ...e,
+    event_id: `${id.slice(0, -1)}${last}`,
+    source_ts: '2026-12-31T23:59:59.999999Z',
+    payload: { ...(e.payload as object), summary },
+  };
+}
+
+interface Generated {
+  specs: [unknown, Delivery][];
+  redeliver: number[];
+  mismatches: [number, boolean][];
+  bad: [number, number][];
+  crashAt: number[];
+  sweep: number[];
+  canary: string;
+  escape: boolean;
+  pools: { instants: { seconds: number; micros: number }[] };
+}
+
+function build(
+  property: string,
+  p: Profile,
+  g: Generated,
+  events: EventObject[],
+  bads: BadInput[],
+): Schedule {
+  // Deliveries: every copy of every event, ordered by its sort key.
+  const deliveries: { key: number; index: number; message: ScheduleMessage }[] = [];
+  events.forEach((e, i) => {
+    const d = g.specs[i]?.[1] ?? { copies: 0, newMsgId: [], keys: [] };
+    for (let c = 0; c <= d.copies; c++) {
+      const fresh = c > 0 && d.newMsgId[c] === true;
+      const raw = d.keys[c] ?? 0;
+      const key = p.reorder === 'window' ? i + (raw % (p.window + 1)) : raw;
+      deliveries.push({
+        key,
+        index: deliveries.length,
+        message: valid(e, fresh ? `${msgIdOf(e)}:r${c}` : msgIdOf(e), fresh),
+      });
+    }
+  });
+  // Bad input and mismatches are interleaved at positions drawn with them.
+  bads.forEach((b, i) => {
+    const at = g.bad[i]?.[1] ?? 0;
+    const base = events[(g.bad[i]?.[0] ?? 0) % Math.max(1, events.length)];
+    const subject =
+      base === undefined ? subjectOf(TENANTS[0], AGENTS[0]) : subjectOf(base.tenant_id, base.agent_id);
+    deliveries.push({
+      key: at,
+      index: deliveries.length,
+      message: { kind: 'invalid', subject, data: b.data, expectClause: b.clause, label: b.label },
+    });
+  });
+  // The catalog sweep after the run's events (so it does not inflate their projection lag) and
+  // before the canary (which shows consumption continued), each built from a forged event.
+  g.sweep.forEach((kind, n) => {
+    const base = events[n % Math.max(1, events.length)];
+    if (base === undefined) return;
+    const s = sweepMessage(kind, forge(base, 'swept'));
+    if (s === undefined) return;
+    deliveries.push({
+      key: 1001 + n,
+      index: deliveries.length,
+      message: {
+        kind: 'invalid',
+        subject: subjectOf(base.tenant_id, base.agent_id),
+        data: s.data,
+        expectClause: s.clause,
+        label: s.label,
+        ...(s.credits.length > 0 ? { credits: s.credits } : {}),
+      },
+    });
+  });
+  g.mismatches.forEach(([i, agentOnly]) => {
+    const e = events[i % Math.max(1, events.length)];
+    if (e === undefined) return;
+    // Publish the envelope on a subject whose tenant (or agent) differs from its own.
+    const tenant = agentOnly ? e.tenant_id : (TENANTS.find((t) => t !== e.tenant_id) ?? TENANTS[1]);
+    const agent = agentOnly ? (AGENTS.find((a) => a !== e.agent_id) ?? AGENTS[1]) : e.agent_id;
+    const forged = forge(e, 'forged');
+    deliveries.push({
+      key: i,
+      index: deliveries.length,
+      // The msg id names the forged event, so broker dedup never drops a real event of the subject.
+      message: {
+        kind: 'mismatch',
+        subject: subjectOf(tenant, agent),
+        msgId: `${tenant}:${agent}:${forged.event_id}`,
+        data: JSON.stringify(forged),
+        expectClause: 'CT-4.subject-match',
+      },
+    });
+  });
+  const first = events[0];
+  if (p.maxMismatches > 0 && g.escape && first !== undefined) {
+    // A tenant id that only a careless case-folding would map onto a real one: rejected, and
+    // never projected into the lower-case tenant's rows.
+    const upper = { ...forge(first, 'escaped'), tenant_id: first.tenant_id.toUpperCase() };
+    deliveries.push({
+      key: 0,
+      index: deliveries.length,
+      message: {
+        kind: 'invalid',
+        subject: subjectOf(upper.tenant_id, first.agent_id),
+        data: JSON.stringify(upper),
+        expectClause: 'CT-3.envelope.tenant_id',
+      },
+    });
+  }
+  deliveries.sort((a, b) => a.key - b.key || a.index - b.index);
+  const steps: ScheduleStep[] = deliveries.map((d) => ({ op: 'publish', message: d.message }));
+  g.crashAt.forEach((at) =>
+    steps.splice(Math.min(steps.length, at % (steps.length + 1)), 0, { op: 'crash' }),
+  );
+
+  // A canary after everything: the consumer must still be consuming (CT-4.dlq, CT-4.consume).
+  const instant = g.pools.instants[0] ?? { seconds: 0, micros: 0 };
+  const ts = new Date(Date.UTC(2026, 0, 1) + instant.seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+  const canary = buildEvent(TENANTS[0], AGENTS[0], g.canary, ts, 'episode.created', g.canary, {
+    payload: { content_ref: 'x:y', tags: ['canary'], metadata: {} },
+    unknownField: false,
+  });
+  steps.push({ op: 'publish', message: valid(canary, msgIdOf(canary)) });
+  steps.push({ op: 'settle' });
+
+  if (p.redeliveryPhase && g.redeliver.length > 0 && events.length > 0) {
+    g.redeliver.forEach((r, n) => {
+      const e = events[r % events.length] as EventObject;
+      steps.push({ op: 'publish', message: valid(e, `${msgIdOf(e)}:d${n}`, true) });
+    });
+    steps.push({ op: 'settle' });
+  }
+  return { property, steps };
+}

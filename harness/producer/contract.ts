@@ -1,0 +1,16 @@
+// The producer's single import point for the contract library (lib/), so the harness names in
+// one place which parts of the contract it relies on.
+export {
+  brokerMsgId,
+  decodeEpisodeEvent,
+  dlqSubject,
+  episodeSubject,
+  parseValkeyKey,
+  presenceKey,
+  rateLimitKey,
+  sourceTsToMicros,
+  validateBackfillRequest,
+  validateDlqEntry,
+  validateEpisodeEvent,
+} from '../../lib/index.js';
+export type { BackfillRequest, DlqEntry, EpisodeEvent, Violation } from '../../lib/index.js';

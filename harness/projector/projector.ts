@@ -1,0 +1,307 @@
+import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { CONTRACT } from '../../lib/index.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { deadLetter, deadLetterSubject } from './dead-letter.js';
+import { EpisodeCache } from './episode-cache.js';
+import { decodeMessage, type DecodedMessage, type Rejection } from './message-decoder.js';
+import { phaseBehaviour, type PhaseName } from './phase.js';
+import { backoffMs, isDataError } from './projector-errors.js';
+import { MessageBatcher } from './message-batcher.js';
+import { ProjectorMetrics } from './projector-metrics.js';
+import { ProjectionWriter, type DlqRecord, type WriteResult } from './projection-writer.js';
+import type { PreparedEvent } from './prepared-event.js';
+
+/** Options of a {@link Projector}. */
+export interface ProjectorOptions {
+  nc: NatsConnection;
+  pool: pg.Pool;
+  /** Required in serving phases (the cache); ignored otherwise. */
+  redis?: Redis;
+  /** Rollout phase (CT-10.phases); default 'alerts-enforced'. */
+  phase?: PhaseName;
+  /** Most messages per transaction; default 500. */
+  batchSize?: number;
+  /** How long to gather a partial batch once a message is waiting; default 5 ms. */
+  maxWaitMs?: number;
+  /** Cache TTL in seconds; default 60. */
+  cacheTtlSeconds?: number;
+  /** Consumer settings used only when the durable consumer does not exist yet (tests shorten ack_wait). */
+  consumerOverrides?: { ackWaitMs?: number };
+  metrics?: ProjectorMetrics;
+  logger?: Logger;
+  /** Called with each lag observation (ms, source_ts to commit), e.g. for an HDR histogram in a bench. */
+  onLag?: (lagMs: number) => void;
+}
+
+type Sleep = (ms: number) => Promise<void>;
+const sleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The reference projector (Bus side): a JetStream durable pull consumer shared by any number of
+ * processes, projecting batches into PostgreSQL in one transaction each, acking after commit
+ * (CT-4.ack-after-commit), dead-lettering what can never be projected (CT-4.dlq), and filling
+ * the Valkey cache in serving phases. `stop()` drains the in-flight batch and loses nothing.
+ */
+export class Projector {
+  readonly metrics: ProjectorMetrics;
+  readonly #o: ProjectorOptions;
+  readonly #log: Logger;
+  readonly #writer: ProjectionWriter;
+  readonly #cache: EpisodeCache | undefined;
+  readonly #batchSize: number;
+  #batcher: MessageBatcher | undefined;
+  /** Decoded on arrival, so validation overlaps the previous batch's database round trips. */
+  readonly #decoded = new WeakMap<JsMsg, DecodedMessage>();
+  #stopping = false;
+  #loop: Promise<void> | undefined;
+  readonly #tails = new Set<Promise<void>>();
+
+  constructor(options: ProjectorOptions) {
+    this.#o = options;
+    this.#log = (options.logger ?? silentLogger).child({ component: 'projector' });
+    this.metrics = options.metrics ?? new ProjectorMetrics();
+    this.#writer = new ProjectionWriter(options.pool);
+    this.#batchSize = options.batchSize ?? 500;
+    const { serving } = phaseBehaviour(options.phase ?? 'alerts-enforced');
+    if (serving && options.redis === undefined) throw new TypeError('a serving phase needs a Valkey client');
+    this.#cache =
+      serving && options.redis
+        ? new EpisodeCache(options.redis, this.#log, options.cacheTtlSeconds)
+        : undefined;
+  }
+
+  /** Ensures the durable consumer and starts consuming (emit-only: consumes nothing). */
+  async start(): Promise<void> {
+    const phase = this.#o.phase ?? 'alerts-enforced';
+    if (!phaseBehaviour(phase).writes) {
+      this.#log.info({ phase }, 'phase projects nothing: not consuming');
+      this.#loop = Promise.resolve();
+      return;
+    }
+    const stream = CONTRACT.streams.episodes.name;
+    const c = CONTRACT.consumer;
+    const jsm = await jetstreamManager(this.#o.nc);
+    const exists = await jsm.consumers.info(stream, c.durable_name).then(
+      () => true,
+      () => false,
+    );
+    if (!exists) {
+      await jsm.consumers.add(stream, {
+        durable_name: c.durable_name,
+        ack_policy: AckPolicy.Explicit,
+        ack_wait: nanos(this.#o.consumerOverrides?.ackWaitMs ?? c.ack_wait_ms),
+        max_ack_pending: c.max_ack_pending,
+        deliver_policy: DeliverPolicy.All,
+        filter_subject: c.filter_subject,
+      });
+    }
+    const consumer = await jetstream(this.#o.nc).consumers.get(stream, c.durable_name);
+    this.#batcher = new MessageBatcher(consumer, {
+      batchSize: this.#batchSize,
+      maxWaitMs: this.#o.maxWaitMs ?? 5,
+      onMessage: (m) => this.#decoded.set(m, decodeMessage(m.subject, m.data)),
+      onFetchError: (err, failures) => {
+        this.metrics.errors.inc({ kind: 'infra' });
+        this.#log.warn({ err, failures }, 'fetch failed (NATS); retrying');
+        return backoffMs(failures);
+      },
+    });
+    this.#loop = this.#run(this.#batcher);
+    this.#log.info(
+      { phase, batchSize: this.#batchSize, stream, durable: c.durable_name },
+      'projector started',
+    );
+  }
+
+  /** Stops fetching, finishes and acks the in-flight batch, returns the rest unacked (nak). */
+  async stop(): Promise<void> {
+    this.#stopping = true;
+    await this.#batcher?.stop();
+    await this.#loop;
+  }
+
+  /** Resolves when the projector has stopped. */
+  get done(): Promise<void> {
+    return this.#loop ?? Promise.resolve();
+  }
+
+  async #run(batcher: MessageBatcher): Promise<void> {
+    for (let batch = await batcher.next(); batch !== undefined; batch = await batcher.next()) {
+      await this.#processWithRetry(batch);
+    }
+    await Promise.all(this.#tails);
+    this.#log.info('projector stopped');
+  }
+
+  async #processWithRetry(batch: JsMsg[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.#process(batch);
+        return;
+      } catch (err) {
+        this.metrics.errors.inc({ kind: 'infra' });
+        if (this.#stopping) {
+          this.#log.warn({ err, size: batch.length }, 'stopping with an unwritten batch: left unacked');
+          for (const m of batch) m.nak();
+          return;
+        }
+        const wait = backoffMs(attempt);
+        this.#log.warn({ err, attempt, waitMs: Math.round(wait) }, 'batch failed (infrastructure); retrying');
+        for (const m of batch) m.working();
+        await sleep(wait);
+      }
+    }
+  }
+
+  async #process(batch: readonly JsMsg[]): Promise<void> {
+    const prepared: { msg: JsMsg; p: PreparedEvent }[] = [];
+    const dlq: DlqRecord[] = [];
+    for (const msg of batch) {
+      const d = this.#decoded.get(msg) ?? decodeMessage(msg.subject, msg.data);
+      if (d.ok) prepared.push({ msg, p: d.prepared });
+      else dlq.push(this.#deadLetter(msg, d.rejection));
+    }
+    let result: WriteResult;
+    try {
+      result = await this.#write(
+        prepared.map((x) => x.p),
+        dlq,
+      );
+    } catch (err) {
+      if (!isDataError(err)) throw err;
+      await this.#isolatePoison(batch, prepared, dlq);
+      return;
+    }
+    await this.#afterCommit(batch, prepared, dlq, result);
+  }
+
+  async #write(prepared: readonly PreparedEvent[], dlq: readonly DlqRecord[]): Promise<WriteResult> {
+    const cache = this.#cache;
+    const result = await this.#writer.writeBatch(prepared, dlq, async (r) => {
+      if (cache === undefined) return;
+      // Fail open: the cache is analytics serving; a Valkey outage never blocks projection.
+      await cache.write(r.rows).catch((err: unknown) => {
+        this.metrics.errors.inc({ kind: 'cache' });
+        this.#log.warn({ err }, 'cache write failed');
+      });
+    });
+    // The cache write and unlock finish in the background while the next batch starts.
+    this.#tails.add(result.released);
+    void result.released.then(() => this.#tails.delete(result.released));
+    return result;
+  }
+
+  /** A data error in a batch: write events one by one; the ones PostgreSQL refuses go to the DLQ. */
+  async #isolatePoison(
+    batch: readonly JsMsg[],
+    prepared: { msg: JsMsg; p: PreparedEvent }[],
+    dlq: DlqRecord[],
+  ): Promise<void> {
+    const merged: WriteResult = { outcomes: [], rows: [], committedAt: 0, released: Promise.resolve() };
+    const kept: { msg: JsMsg; p: PreparedEvent }[] = [];
+    for (const x of prepared) {
+      try {
+        const r = await this.#write([x.p], []);
+        kept.push(x);
+        merged.outcomes.push(...r.outcomes);
+        merged.committedAt = r.committedAt;
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        const reason = `PostgreSQL refused the event: ${(err as Error).message}`;
+        dlq.push(
+          this.#deadLetter(x.msg, {
+            reason,
+            clauseId: 'CT-4.dlq',
+            parsed: x.p.event,
+            scope: { tenantId: x.p.event.tenant_id, agentId: x.p.event.agent_id },
+          }),
+        );
+      }
+    }
+    const r = await this.#write([], dlq);
+    merged.committedAt ||= r.committedAt;
+    await this.#afterCommit(batch, kept, dlq, merged);
+  }
+
+  #deadLetter(msg: JsMsg, rejection: Rejection): DlqRecord {
+    return deadLetter({
+      ...rejection,
+      subject: msg.subject,
+      data: msg.data,
+      stream: msg.info.stream,
+      seq: msg.seq,
+      timeMs: Number(msg.info.timestampNanos) / 1e6,
+    });
+  }
+
+  async #afterCommit(
+    batch: readonly JsMsg[],
+    prepared: readonly { msg: JsMsg; p: PreparedEvent }[],
+    dlq: readonly DlqRecord[],
+    result: WriteResult,
+  ): Promise<void> {
+    await this.#publishDeadLetters(dlq);
+    for (const m of batch) m.ack();
+    const counts = { projected: 0, stale: 0, duplicate: 0 };
+    prepared.forEach(({ msg, p }, i) => {
+      const outcome = result.outcomes[i] ?? 'duplicate';
+      counts[outcome === 'applied' ? 'projected' : outcome]++;
+      if (outcome === 'applied' && !msg.info.redelivered) {
+        const lagMs = Math.max(0, result.committedAt - Date.parse(p.event.source_ts));
+        this.metrics.lag.observe(lagMs / 1000);
+        this.#o.onLag?.(lagMs);
+      } else if (outcome === 'stale') {
+        const e = p.event;
+        this.#log.info(
+          {
+            tenant_id: e.tenant_id,
+            agent_id: e.agent_id,
+            episode_id: e.episode_id,
+            event_id: e.event_id,
+            source_ts: e.source_ts,
+          },
+          'stale update: not applied (CT-4.stale)',
+        );
+      }
+    });
+    for (const [outcome, n] of Object.entries(counts)) if (n > 0) this.metrics.events.inc({ outcome }, n);
+    if (dlq.length > 0) {
+      this.metrics.events.inc({ outcome: 'dlq' }, dlq.length);
+      this.metrics.dlq.inc(dlq.length);
+      for (const d of dlq) {
+        this.#log.warn(
+          {
+            dlq_id: d.entry.dlq_id,
+            subject: d.entry.subject,
+            clause_id: d.entry.clause_id,
+            reason: d.entry.reason,
+          },
+          'dead-lettered',
+        );
+      }
+    }
+  }
+
+  /** Publishes DLQ entries after their rows committed; retried until NATS takes them. */
+  async #publishDeadLetters(dlq: readonly DlqRecord[]): Promise<void> {
+    const js = jetstream(this.#o.nc);
+    for (const d of dlq) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await js.publish(deadLetterSubject(d.entry), JSON.stringify(d.entry), {
+            msgID: `dlq:${d.entry.dlq_id}`,
+          });
+          break;
+        } catch (err) {
+          this.metrics.errors.inc({ kind: 'infra' });
+          if (this.#stopping && attempt >= 3) throw err;
+          this.#log.warn({ err, attempt }, 'DLQ publish failed; retrying');
+          await sleep(backoffMs(attempt));
+        }
+      }
+    }
+  }
+}

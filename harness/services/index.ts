@@ -1,0 +1,14 @@
+export { startServices } from './start-services.js';
+export type { Origin, ServiceOptions, Services } from './services.js';
+export { connectNats } from './connect-nats.js';
+export { serviceUrls } from './service-urls.js';
+export type { ServiceUrls } from './service-urls.js';
+export type { NatsConnectOptions } from './connect-nats.js';
+export { ServiceError, SERVICE_ERROR_CODES, SERVICE_LABELS } from './service-error.js';
+export type { ServiceErrorCode, ServiceName } from './service-error.js';
+export { SERVICE_SOURCES } from './resolve-service.js';
+export { redactUrl } from './redact-url.js';
+export { createFreshDatabase } from './fresh-database.js';
+export type { FreshDatabase } from './fresh-database.js';
+export { provision } from '../provision.js';
+export type { ProvisionOptions, ProvisionReport } from '../provision.js';

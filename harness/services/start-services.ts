@@ -1,0 +1,92 @@
+import { silentLogger } from '../logger.js';
+import { dockerFactory, resolveService, type ResolveContext } from './resolve-service.js';
+import { tempDirFactory } from './temp-dir.js';
+import { StartedServices, type ResolvedService } from './started-services.js';
+import { SERVICE_ERROR_CODES, SERVICE_LABELS, ServiceError, type ServiceName } from './service-error.js';
+import type { Origin, ServiceOptions, Services } from './services.js';
+
+const ALL_SOURCES: readonly Origin[] = ['flag', 'env', 'binary', 'container'];
+const NAMES: readonly ServiceName[] = ['nats', 'pg', 'valkey'];
+
+/**
+ * Finds or starts NATS (JetStream), PostgreSQL and Valkey. Each is resolved in order: URL flag,
+ * environment (NATS_URL, DATABASE_URL, VALKEY_URL), a binary on PATH started in a temp dir on
+ * a free loopback port, a testcontainers container when a Docker engine answers. Given URLs are
+ * checked to answer; started servers are waited on up to `readyTimeoutMs`.
+ *
+ * @throws ServiceError `SERVICES_UNAVAILABLE` naming every missing service and every way to
+ *   provide it; `SERVICE_UNREACHABLE`, `SERVICE_NOT_READY`, `SERVICE_EXITED`,
+ *   `SERVICE_START_FAILED` otherwise. Whatever was started before the failure is stopped.
+ * @example
+ * await using services = await startServices({ freshDatabase: true });
+ * const nc = await connectNats(services.natsUrl, services.natsConnect);
+ */
+export async function startServices(options: ServiceOptions = {}): Promise<Services> {
+  const env = options.env ?? process.env;
+  const logger = options.logger ?? silentLogger;
+  const tempDir = tempDirFactory(options.tmpRoot);
+  const ctx: ResolveContext = {
+    flags: { nats: options.nats, pg: options.pg, valkey: options.valkey },
+    env,
+    sources: new Set(options.sources ?? ALL_SOURCES),
+    natsConnect: options.natsConnect ?? {},
+    natsArgs: options.natsArgs ?? [],
+    postgresRoots: options.postgresRoots ?? ['/usr/lib/postgresql'],
+    readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
+    connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+    logger,
+    tempDir: () => tempDir.get(),
+    docker: dockerFactory(env),
+  };
+  // Independent, so resolved side by side: initdb dominates the wall time.
+  const settled = await Promise.allSettled(NAMES.map((name) => resolveService(name, ctx)));
+  const resolved: Partial<Record<ServiceName, ResolvedService>> = {};
+  const missing: string[] = [];
+  let failure: unknown;
+  settled.forEach((outcome, index) => {
+    const name = NAMES[index] as ServiceName;
+    if (outcome.status === 'rejected') failure ??= asServiceError(name, outcome.reason);
+    else if (outcome.value.ok) resolved[name] = outcome.value;
+    else
+      missing.push(
+        `  ${SERVICE_LABELS[name]}: ${outcome.value.tried.join('; ')}.\n    Provide it: ${outcome.value.hint}.`,
+      );
+  });
+  const services = new StartedServices(resolved, options.natsConnect ?? {}, logger, tempDir);
+  if (failure === undefined && missing.length > 0) {
+    failure = new ServiceError(
+      SERVICE_ERROR_CODES.unavailable,
+      `Cannot find or start ${missing.length === 1 ? 'a service' : `${missing.length} services`}:\n${missing.join('\n')}`,
+    );
+  }
+  if (failure === undefined && options.freshDatabase === true) {
+    try {
+      await services.useFreshDatabase();
+    } catch (error) {
+      failure = new ServiceError(
+        SERVICE_ERROR_CODES.startFailed,
+        `Cannot create a fresh database: ${String(error)}`,
+        {
+          service: 'pg',
+          cause: error,
+        },
+      );
+    }
+  }
+  if (failure !== undefined) {
+    await services.stop();
+    throw failure;
+  }
+  logger.info({ origin: services.origin }, 'services ready');
+  return services;
+}
+
+// Only typed errors leave the service layer (EACCES on a temp dir, a spawn failure...).
+function asServiceError(service: ServiceName, error: unknown): ServiceError {
+  if (error instanceof ServiceError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new ServiceError(SERVICE_ERROR_CODES.startFailed, `${SERVICE_LABELS[service]}: ${message}`, {
+    service,
+    cause: error,
+  });
+}

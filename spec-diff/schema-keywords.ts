@@ -1,0 +1,144 @@
+import { type Category, type Finding, type Side, finding } from './finding.js';
+import { deepEqual, show } from './json-utils.js';
+
+interface At {
+  category: Category;
+  pointer: string;
+  source: string;
+}
+
+/** Upper bounds: a lower value (or a new bound) tightens. */
+const UPPER = new Set(['maxLength', 'maxItems', 'maxProperties', 'maximum', 'exclusiveMaximum']);
+/** Lower bounds: a higher value (or a new bound) tightens. */
+const LOWER = new Set(['minLength', 'minItems', 'minProperties', 'minimum', 'exclusiveMinimum']);
+const TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array', 'null'];
+
+const TIGHTENED = 'existing writers may send values the new schema rejects';
+const LOOSENED = 'new writers may send values existing readers reject';
+
+function typeSet(value: unknown): string[] {
+  if (value === undefined) return TYPES;
+  return Array.isArray(value) ? (value as string[]) : [String(value)];
+}
+
+const covers = (set: string[], type: string): boolean =>
+  set.includes(type) || (type === 'integer' && set.includes('number'));
+
+/** Compares one validation keyword of a schema; `b`/`h` are its base and head values (undefined = absent). */
+export function compareKeyword(key: string, b: unknown, h: unknown, at: At): Finding[] {
+  const base = { ...at, before: b, after: h };
+  const one = (rule: string, breaks: Side[], reason: string): Finding[] => [
+    finding({ ...base, rule, breaks, reason }),
+  ];
+  if (UPPER.has(key) || LOWER.has(key)) {
+    if (typeof b === 'boolean' || typeof h === 'boolean')
+      return one(
+        'wire.keyword-changed',
+        ['reader', 'writer'],
+        `'${key}' changed form (${show(b)} -> ${show(h)})`,
+      );
+    const upper = UPPER.has(key);
+    const tightened =
+      b === undefined || (h !== undefined && (upper ? Number(h) < Number(b) : Number(h) > Number(b)));
+    return tightened
+      ? one('wire.bound-tightened', ['writer'], `${key} tightened (${show(b)} -> ${show(h)}): ${TIGHTENED}`)
+      : one('wire.bound-loosened', ['reader'], `${key} loosened (${show(b)} -> ${show(h)}): ${LOOSENED}`);
+  }
+  switch (key) {
+    case 'type': {
+      const bt = typeSet(b);
+      const ht = typeSet(h);
+      const widened = ht.filter((t) => !covers(bt, t));
+      const narrowed = bt.filter((t) => !covers(ht, t));
+      if (widened.length > 0 && narrowed.length > 0)
+        return one(
+          'wire.type-changed',
+          ['reader', 'writer'],
+          `type changed (${show(b)} -> ${show(h)}): both sides break`,
+        );
+      if (widened.length > 0)
+        return one(
+          'wire.type-widened',
+          ['reader'],
+          `type widened to also allow ${widened.join(', ')}: ${LOOSENED}`,
+        );
+      return one(
+        'wire.type-narrowed',
+        ['writer'],
+        `type narrowed, no longer allows ${narrowed.join(', ')}: ${TIGHTENED}`,
+      );
+    }
+    case 'enum': {
+      if (!Array.isArray(b))
+        return one('wire.enum-added', ['writer'], `values restricted to ${show(h)}: ${TIGHTENED}`);
+      if (!Array.isArray(h))
+        return one('wire.enum-removed', ['reader'], `enum ${show(b)} removed: ${LOOSENED}`);
+      const added = h.filter((v) => !b.some((x) => deepEqual(x, v)));
+      const removed = b.filter((v) => !h.some((x) => deepEqual(x, v)));
+      const out: Finding[] = [];
+      if (removed.length > 0)
+        out.push(
+          ...one(
+            'wire.enum-value-removed',
+            ['writer'],
+            `enum value(s) ${removed.map((v) => show(v)).join(', ')} removed: existing writers may still send them and new readers reject them`,
+          ),
+        );
+      if (added.length > 0)
+        out.push(
+          ...one(
+            'wire.enum-value-added',
+            ['reader'],
+            `enum value(s) ${added.map((v) => show(v)).join(', ')} added: new writers may send them and existing readers reject them`,
+          ),
+        );
+      // Only the order changed: same set of values.
+      if (out.length === 0)
+        out.push(
+          finding({
+            ...base,
+            rule: 'wire.enum-reordered',
+            reason: 'enum values reordered; the same values are valid (generated code may change order)',
+          }),
+        );
+      return out;
+    }
+    case 'const':
+      if (b === undefined)
+        return one('wire.const-added', ['writer'], `value fixed to ${show(h)}: ${TIGHTENED}`);
+      if (h === undefined)
+        return one('wire.const-removed', ['reader'], `const ${show(b)} removed: ${LOOSENED}`);
+      return one(
+        'wire.const-changed',
+        ['reader', 'writer'],
+        `const changed ${show(b)} -> ${show(h)}: no value is valid for both old and new`,
+      );
+    case 'pattern':
+    case 'format':
+      if (b === undefined)
+        return one(`wire.${key}-added`, ['writer'], `${key} ${show(h)} added: ${TIGHTENED}`);
+      if (h === undefined)
+        return one(`wire.${key}-removed`, ['reader'], `${key} ${show(b)} removed: ${LOOSENED}`);
+      return one(
+        `wire.${key}-changed`,
+        ['reader', 'writer'],
+        `${key} changed ${show(b)} -> ${show(h)}: inclusion of one in the other is not decided, so both sides are assumed to break`,
+      );
+    case 'uniqueItems':
+      return h === true
+        ? one('wire.bound-tightened', ['writer'], `uniqueItems now required: ${TIGHTENED}`)
+        : one('wire.bound-loosened', ['reader'], `uniqueItems no longer required: ${LOOSENED}`);
+    case 'multipleOf':
+      if (b === undefined)
+        return one('wire.bound-tightened', ['writer'], `multipleOf ${show(h)} added: ${TIGHTENED}`);
+      if (h === undefined)
+        return one('wire.bound-loosened', ['reader'], `multipleOf ${show(b)} removed: ${LOOSENED}`);
+      return one('wire.keyword-changed', ['reader', 'writer'], `multipleOf changed ${show(b)} -> ${show(h)}`);
+    default:
+      return one(
+        'wire.keyword-changed',
+        ['reader', 'writer'],
+        `'${key}' changed (${show(b)} -> ${show(h)}); no rule proves it compatible, so both sides are assumed to break`,
+      );
+  }
+}
