@@ -24,7 +24,7 @@ function parseTs(text: string): number {
 
 /** Runs every check on an execution. A missing observation (no settle) is a kit bug: it throws. */
 export function checkExecution(exec: Execution): ExecutionVerdict {
-  const facts = scheduleFacts(exec.schedule, exec.refused);
+  const facts = scheduleFacts(exec.schedule, [...exec.refused, ...exec.deduplicated]);
   const final = exec.observations.at(-1);
   if (final === undefined) throw new Error('schedule has no settle step');
   const violations: Violation[] = [

@@ -31,6 +31,7 @@ function execution(messages: ScheduleMessage[], obs: Partial<Observation>): Exec
     events: messages.length,
     crashed: false,
     refused: [],
+    deduplicated: [],
   };
 }
 

@@ -19,7 +19,7 @@ export interface ScheduleFacts {
 
 export const eventKey = (t: string, a: string, id: string): string => `${t}/${a}/${id}`;
 
-/** Facts of a bound schedule; `refused` lists steps the broker refused, which never reached the target. */
+/** Facts of a bound schedule; `refused` lists steps the broker refused or deduplicated, which never reached the target. */
 export function scheduleFacts(schedule: Schedule, refused: number[] = []): ScheduleFacts {
   const model = new ProjectionModel();
   const valid = new Map<string, ModelEvent>();

@@ -32,3 +32,22 @@ describe('schedules say the truth about every message', () => {
     });
   }
 });
+
+describe('broker dedup only ever drops true copies', () => {
+  for (const def of PROJECTOR_PROPERTIES) {
+    it(`${def.name}: messages that share a Nats-Msg-Id carry the same bytes on the same subject`, () => {
+      fc.assert(
+        fc.property(scheduleArbitrary(def.name, def.profile), (schedule) => {
+          const byMsgId = new Map<string, { subject: string; data: string }>();
+          for (const m of scheduleMessages(bindSchedule(schedule, freshBinding()))) {
+            if (m.msgId === undefined) continue;
+            const first = byMsgId.get(m.msgId);
+            if (first === undefined) byMsgId.set(m.msgId, { subject: m.subject, data: m.data });
+            else expect({ subject: m.subject, data: m.data }, m.msgId).toEqual(first);
+          }
+        }),
+        { numRuns: 200, seed: 509054940 },
+      );
+    });
+  }
+});

@@ -41,6 +41,11 @@ export interface Execution {
   crashed: boolean;
   /** Steps whose publish the broker refused (a message above the stream's max_msg_size never reaches the projector). */
   refused: number[];
+  /**
+   * Steps the broker acknowledged as duplicates of an earlier Nats-Msg-Id inside the stream's
+   * duplicate window: stored once, so the later copy never reaches the projector either.
+   */
+  deduplicated: number[];
 }
 
 function expectations(messages: ScheduleMessage[]): { events: number; dlq: number } {
@@ -87,13 +92,15 @@ export class ProjectorTarget {
       events: 0,
       crashed: false,
       refused: [],
+      deduplicated: [],
     };
     const published: ScheduleMessage[] = [];
     let crashedSinceSettle = false;
     for (const [index, step] of schedule.steps.entries()) {
       if (step.op === 'publish') {
-        if (await this.publish(step.message, out)) published.push(step.message);
-        else out.refused.push(index);
+        const outcome = await this.publish(step.message, out);
+        if (outcome === 'stored') published.push(step.message);
+        else out[outcome].push(index);
       } else if (step.op === 'crash') {
         if (this.projector === undefined)
           throw new Error('schedule has a crash step but no --projector-cmd was given');
@@ -109,26 +116,34 @@ export class ProjectorTarget {
     return out;
   }
 
-  /** Publishes and waits for the JetStream ack; false when the stream refuses the message for its size. */
-  private async publish(m: ScheduleMessage, out: Execution): Promise<boolean> {
+  /**
+   * Publishes and waits for the JetStream ack: 'refused' when the stream refuses the message for
+   * its size, 'deduplicated' when the ack says the stream already holds its msg id.
+   */
+  private async publish(
+    m: ScheduleMessage,
+    out: Execution,
+  ): Promise<'stored' | 'refused' | 'deduplicated'> {
     const h = headers();
     if (m.msgId !== undefined) h.set('Nats-Msg-Id', m.msgId);
     const started = performance.now();
     const at = Date.now();
+    let duplicate: boolean;
     try {
-      await this.js.publish(m.subject, m.data, { headers: h });
+      duplicate = (await this.js.publish(m.subject, m.data, { headers: h })).duplicate;
     } catch (error) {
-      if (m.kind !== 'valid' && /size|payload/i.test((error as Error).message)) return false;
+      if (m.kind !== 'valid' && /size|payload/i.test((error as Error).message)) return 'refused';
       throw error;
     }
     out.publishMs.push(performance.now() - started);
     out.events++;
+    if (duplicate) return 'deduplicated';
     if (m.kind === 'valid') {
       const e = JSON.parse(m.data) as { tenant_id: string; agent_id: string; event_id: string };
       const key = `${e.tenant_id}/${e.agent_id}/${e.event_id}`;
       if (!out.firstPublishAt.has(key)) out.firstPublishAt.set(key, at);
     }
-    return true;
+    return 'stored';
   }
 
   private async waitQuiescent(
