@@ -120,10 +120,7 @@ export class ProjectorTarget {
    * Publishes and waits for the JetStream ack: 'refused' when the stream refuses the message for
    * its size, 'deduplicated' when the ack says the stream already holds its msg id.
    */
-  private async publish(
-    m: ScheduleMessage,
-    out: Execution,
-  ): Promise<'stored' | 'refused' | 'deduplicated'> {
+  private async publish(m: ScheduleMessage, out: Execution): Promise<'stored' | 'refused' | 'deduplicated'> {
     const h = headers();
     if (m.msgId !== undefined) h.set('Nats-Msg-Id', m.msgId);
     const started = performance.now();
