@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { charClassPattern, renderCharClass } from './char-class-pattern.js';
+import {
+  charClassPattern,
+  deniesSurrogates,
+  matchesOnlyAscii,
+  renderCharClass,
+} from './char-class-pattern.js';
 
 // Every pattern of the contract that the position-by-position form covers.
 const COVERED = [
@@ -91,5 +96,61 @@ describe('charClassPattern', () => {
     expect(charClassPattern('^[0-9]{4}-(0[1-9]|1[0-2])$')).toBeUndefined();
     expect(charClassPattern('[a-z]+')).toBeUndefined();
     expect(charClassPattern('^a|b$')).toBeUndefined();
+  });
+});
+
+const TIMESTAMP =
+  '^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?Z$';
+const REF = '^[a-z][a-z0-9+.-]{0,31}:[^\\s]+$';
+
+describe('surrogate analysis (decides whether length bounds may skip counting code points)', () => {
+  it('tabulated patterns: only the classes that exclude every surrogate deny them', () => {
+    const denies = (source: string) => deniesSurrogates(charClassPattern(source)!);
+    expect(denies(COVERED[0] as string)).toBe(true);
+    expect(denies(COVERED[2] as string)).toBe(true);
+    expect(denies(COVERED[4] as string)).toBe(true);
+    expect(denies(COVERED[3] as string)).toBe(false);
+    expect(denies(COVERED[5] as string)).toBe(false);
+    expect(denies('^[a-z][\\ud800-\\udbff]$')).toBe(false);
+    expect(denies('^[a-z][^\\udc00]$')).toBe(false);
+  });
+
+  it('RegExp patterns: only ASCII literals, \\d, escaped punctuation and positive ASCII classes count', () => {
+    expect(matchesOnlyAscii(TIMESTAMP)).toBe(true);
+    expect(matchesOnlyAscii('^(?:ab|c\\.d)*[x-z]{2}$')).toBe(true);
+    for (const source of [
+      REF,
+      '^a.b$',
+      '^[^a]$',
+      '^\\w+$',
+      '^\\S$',
+      '^\\u00e9$',
+      '^\\x41$',
+      '^é$',
+      '^[a-é]$',
+      '^(a)\\1$',
+    ])
+      expect(matchesOnlyAscii(source), source).toBe(false);
+  });
+
+  it('a pattern judged ASCII-only never matches a string holding a non-ASCII unit', () => {
+    const sources = [...COVERED.filter((c) => deniesSurrogates(charClassPattern(c)!)), TIMESTAMP];
+    for (const source of sources) {
+      const regexp = new RegExp(source, '');
+      fc.assert(
+        fc.property(
+          fc.stringMatching(regexp),
+          fc.nat(),
+          fc.integer({ min: 0xd800, max: 0xdfff }),
+          (s, at, code) => {
+            const i = s.length === 0 ? 0 : at % s.length;
+            const c = String.fromCharCode(code);
+            expect(regexp.test(s.slice(0, i) + c + s.slice(i + 1))).toBe(false);
+            expect(regexp.test(s.slice(0, i) + c + s.slice(i))).toBe(false);
+          },
+        ),
+        { numRuns: 300 },
+      );
+    }
   });
 });

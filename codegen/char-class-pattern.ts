@@ -59,6 +59,31 @@ export function charClassPattern(source: string): CharClassPattern | undefined {
   };
 }
 
+const SURROGATES: readonly [number, number] = [0xd800, 0xdfff];
+
+/** True when no atom of the tabulated pattern admits a surrogate code unit. */
+export function deniesSurrogates(p: CharClassPattern): boolean {
+  const [lo, hi] = SURROGATES;
+  return p.atoms.every((a) => a.deniedAbove127.some(([from, to]) => from <= lo && to >= hi));
+}
+
+// One token of a pattern that can only consume ASCII: \d, an escaped punctuation character, a
+// positive class of those and printable ASCII, or a printable ASCII character other than . [ \
+// (quantifiers, groups, alternation and anchors are printable ASCII and consume nothing).
+const ASCII_TOKEN =
+  /\\d|\\[\x20-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]|\[(?!\^)(?:\\d|\\[\x20-\x2f\x3a-\x40\x5b-\x60\x7b-\x7e]|[\x20-\x5b\x5e-\x7e])+\]|[\x20-\x2d\x2f-\x5a\x5d-\x7e]/y;
+
+/**
+ * Conservatively true when the RegExp (no flags, as ajv builds it) can match only ASCII strings:
+ * every token is one of ASCII_TOKEN's. Letter escapes other than \d (\s, \S, \w, \u...), '.',
+ * and negated classes make it false, even where they would not admit non-ASCII.
+ */
+export function matchesOnlyAscii(source: string): boolean {
+  ASCII_TOKEN.lastIndex = 0;
+  while (ASCII_TOKEN.lastIndex < source.length) if (ASCII_TOKEN.exec(source) === null) return false;
+  return true;
+}
+
 function deniedTest(a: Atom, table: string): string {
   const ranges = a.deniedAbove127;
   const above =

@@ -122,6 +122,25 @@ describe('check compiler', () => {
     expect(check(1)).toBe(false);
   });
 
+  it('compares UTF-16 length only where the pattern rules out surrogates, and stays exact', () => {
+    const ascii = build({ type: 'string', minLength: 2, maxLength: 3, pattern: '^[a-z]*$' });
+    expect(ascii('ab')).toBe(true);
+    expect(ascii('abcd')).toBe(false);
+    expect(ascii('a')).toBe(false);
+    expect(ascii('\u{1F680}')).toBe(false);
+    // [^\s] admits surrogates: an astral character is one code point, not two units.
+    const any = build({ type: 'string', minLength: 2, maxLength: 2, pattern: '^[^\\s]+$' });
+    expect(any('\u{1F680}\u{1F680}')).toBe(true);
+    expect(any('\u{1F680}')).toBe(false);
+    expect(any('abc')).toBe(false);
+    const source = new CheckCompiler('s_');
+    source.compile({ type: 'string', maxLength: 27, pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$' });
+    source.compile({ type: 'string', maxLength: 27, pattern: '^[^\\s]+$' });
+    const text = source.lines.join('\n');
+    expect(text).toContain('if (x.length > 27) return false;');
+    expect(text).toContain('ucs2length(x) > 27');
+  });
+
   it('counts code points for length bounds', () => {
     const check = build({ type: 'string', minLength: 2, maxLength: 2 });
     expect(check('\u{1F680}\u{1F680}')).toBe(true);

@@ -1,4 +1,9 @@
-import { charClassPattern, renderCharClass } from './char-class-pattern.js';
+import {
+  charClassPattern,
+  deniesSurrogates,
+  matchesOnlyAscii,
+  renderCharClass,
+} from './char-class-pattern.js';
 
 /**
  * Compiles a dereferenced JSON Schema (draft-07, the keyword subset the contract uses) into one
@@ -52,6 +57,12 @@ function exactLength(schema: unknown): number | undefined {
   return s.type === 'string' && typeof s.minLength === 'number' && s.minLength === s.maxLength
     ? s.minLength
     : undefined;
+}
+
+/** True when no string holding a surrogate code unit can match the pattern. */
+function patternDeniesSurrogates(source: string): boolean {
+  const table = charClassPattern(source);
+  return table !== undefined ? deniesSurrogates(table) : matchesOnlyAscii(source);
 }
 
 /** Strings up to this many units are checked per code unit; a RegExp is faster on longer ones. */
@@ -145,13 +156,21 @@ export class CheckCompiler {
 
   private stringChecks(s: Schema): string[] {
     const out: string[] = [];
-    // Bounds count code points: length/2 <= code points <= length, so most strings need no count.
-    if (typeof s.maxLength === 'number')
-      out.push(`if (x.length > ${s.maxLength} && ucs2length(x) > ${s.maxLength}) return false;`);
-    if (typeof s.minLength === 'number' && s.minLength > 0)
-      out.push(
-        `if (x.length < ${s.minLength} || (x.length < ${2 * s.minLength - 1} && ucs2length(x) < ${s.minLength})) return false;`,
-      );
+    if (typeof s.pattern === 'string' && patternDeniesSurrogates(s.pattern)) {
+      // Every string the pattern admits is surrogate-free, where code points = UTF-16 units; any
+      // other string fails the pattern below, so comparing .length decides the same.
+      if (typeof s.maxLength === 'number') out.push(`if (x.length > ${s.maxLength}) return false;`);
+      if (typeof s.minLength === 'number' && s.minLength > 0)
+        out.push(`if (x.length < ${s.minLength}) return false;`);
+    } else {
+      // Bounds count code points: length/2 <= code points <= length, so most strings need no count.
+      if (typeof s.maxLength === 'number')
+        out.push(`if (x.length > ${s.maxLength} && ucs2length(x) > ${s.maxLength}) return false;`);
+      if (typeof s.minLength === 'number' && s.minLength > 0)
+        out.push(
+          `if (x.length < ${s.minLength} || (x.length < ${2 * s.minLength - 1} && ucs2length(x) < ${s.minLength})) return false;`,
+        );
+    }
     if (typeof s.pattern === 'string') {
       const bound = typeof s.maxLength === 'number' ? s.maxLength : Infinity;
       out.push(`if (!${this.patternTest(s.pattern, 'x', bound)}) return false;`);

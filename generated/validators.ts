@@ -93,8 +93,8 @@ function class0(s) {
 }
 function check2(x) {
   if (!(typeof x === "string")) return false;
-  if (x.length > 26 && ucs2length(x) > 26) return false;
-  if (x.length < 26 || (x.length < 51 && ucs2length(x) < 26)) return false;
+  if (x.length > 26) return false;
+  if (x.length < 26) return false;
   if (!class0(x)) return false;
   return true;
 }
@@ -162,8 +162,8 @@ function class1(s) {
 }
 function check3(x) {
   if (!(typeof x === "string")) return false;
-  if (x.length > 36 && ucs2length(x) > 36) return false;
-  if (x.length < 36 || (x.length < 71 && ucs2length(x) < 36)) return false;
+  if (x.length > 36) return false;
+  if (x.length < 36) return false;
   if (!class1(x)) return false;
   return true;
 }
@@ -195,16 +195,16 @@ function class2(s) {
 }
 function check5(x) {
   if (!(typeof x === "string")) return false;
-  if (x.length > 64 && ucs2length(x) > 64) return false;
-  if (x.length < 1 || (x.length < 1 && ucs2length(x) < 1)) return false;
+  if (x.length > 64) return false;
+  if (x.length < 1) return false;
   if (!class2(x)) return false;
   return true;
 }
 const re3 = new RegExp("^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\\.[0-9]{1,6})?Z$", "");
 function check8(x) {
   if (!(typeof x === "string")) return false;
-  if (x.length > 27 && ucs2length(x) > 27) return false;
-  if (x.length < 20 || (x.length < 39 && ucs2length(x) < 20)) return false;
+  if (x.length > 27) return false;
+  if (x.length < 20) return false;
   if (!re3.test(x)) return false;
   return true;
 }
