@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { validEventArb } from '../conformance/arbitraries/valid-event.js';
+import { validators } from '../generated/validators.js';
 import { decodeEpisodeEvent, validateEpisodeEvent, type ValidationMode } from '../lib/index.js';
 import type { BenchResult } from './bench-result.js';
 
@@ -69,13 +70,15 @@ function charScan(text: string): number {
 
 /**
  * Where decode+validate spends its time, per event: UTF-8 decoding (bytes only), JSON.parse, the
- * schema + calendar checks alone (validateEpisodeEvent on already-parsed objects), and a bare
- * character pass over the text. The contract's patterns (ids, timestamps, refs, summary, tags,
+ * schema + calendar checks alone (validateEpisodeEvent on already-parsed objects), the generated
+ * schema check alone (check_only), and a bare character pass over the text. The contract's patterns (ids, timestamps, refs, summary, tags,
  * metadata keys) cover most characters of an event, so checks cost at least a good part of that pass.
  */
 function profile(buffers: Buffer[], strings: string[], mode: ValidationMode): Record<string, number> {
   const parsed = strings.map((s) => JSON.parse(s) as unknown);
   const n = buffers.length;
+  const check = (mode === 'producer' ? validators.episodeEventProducer : validators.episodeEventConsumer)
+    .check;
   return {
     to_string_ns: nsPerEvent(() => {
       for (const b of buffers) sink += b.toString('utf8').length;
@@ -85,6 +88,10 @@ function profile(buffers: Buffer[], strings: string[], mode: ValidationMode): Re
     }, n),
     validate_only_ns: nsPerEvent(() => {
       for (const v of parsed) sink += validateEpisodeEvent(v, mode).ok ? 1 : 0;
+    }, n),
+    // The generated single-walk schema check alone: validate_only minus calendar and result.
+    check_only_ns: nsPerEvent(() => {
+      for (const v of parsed) sink += check(v) ? 1 : 0;
     }, n),
     char_scan_ns: nsPerEvent(() => {
       for (const s of strings) sink += charScan(s);
