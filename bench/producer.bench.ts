@@ -1,5 +1,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { jetstream } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import type { BenchResult } from './bench-result.js';
 import { ReferenceProducer } from '../harness/producer/index.js';
 import { LatencyStats } from '../harness/producer/latency-stats.js';
@@ -14,6 +16,32 @@ const ROUNDS = 8;
 const SETTLE_MS = 300;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Bare js.publish at RATE_PER_S on the same server, with nothing else in the process: the floor
+ * this machine sets for publish latency, so the producer's p99 reads against it in the same run.
+ */
+async function barePublishFloor(url: string, ms: number): Promise<LatencyStats> {
+  const nc = await connect({ servers: url });
+  const js = jetstream(nc);
+  const stats = new LatencyStats();
+  const body = new TextEncoder().encode(JSON.stringify({ summary: 's'.repeat(380) }));
+  const perTick = Math.round((RATE_PER_S * TICK_MS) / 1000);
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  let n = 0;
+  for (let tick = 0; performance.now() - start < ms; tick++) {
+    for (let i = 0; i < perTick; i++) {
+      const t0 = performance.now();
+      const sent = js.publish(`continuum.episode.v1.bench-bare.a${i}`, body, { msgID: `bench-bare:${n++}` });
+      pending.push(sent.then(() => stats.record((performance.now() - t0) * 1000)));
+    }
+    await sleep(Math.max(0, start + (tick + 1) * TICK_MS - performance.now()));
+  }
+  await Promise.all(pending);
+  await nc.close();
+  return stats;
+}
 
 /**
  * Writes at RATE_PER_S for `ms`, in bursts every TICK_MS, timing each local write from the caller.
@@ -54,6 +82,7 @@ async function writeAtRate(
 /**
  * Publish p99 (publish call to JetStream ack) at a sustained rate against the contract's 20 ms
  * (CT-9.publish-p99), with write -> ack beside it as a detail (it adds the exporter's own wait),
+ * beside bare js.publish on the same server (the machine's floor),
  * and local write p99 with the bus down vs up in the same run (CT-9.local-write-p99), on a
  * nats-server of its own. Rounds alternate up and down; after each down round the backlog
  * drains before the next up round, so "up" measures steady state, not catch-up.
@@ -90,6 +119,7 @@ export async function benchProducer(): Promise<BenchResult[]> {
     const published = await writeAtRate(p, 'bench-pub', PUBLISH_PHASE_MS, [], writtenAt);
     await p.exporter.waitIdle(30_000);
     recordPublish = false;
+    const floor = (await barePublishFloor(nats.url, PUBLISH_PHASE_MS)).summary();
 
     const up = new LatencyStats();
     const down = new LatencyStats();
@@ -129,6 +159,9 @@ export async function benchProducer(): Promise<BenchResult[]> {
           contract_pass: String(pub.p99_us / 1000 < 20),
           write_to_ack_p50_ms: round2(e2e.p50_us / 1000),
           write_to_ack_p99_ms: round2(e2e.p99_us / 1000),
+          bare_publish_p50_ms: round2(floor.p50_us / 1000),
+          bare_publish_p99_ms: round2(floor.p99_us / 1000),
+          p99_ratio_to_bare: round2(pub.p99_us / floor.p99_us),
         },
       },
       {
