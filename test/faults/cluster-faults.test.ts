@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT } from '../../lib/index.js';
 import { connectNats } from '../../harness/services/index.js';
 import { runFaultSchedule, startFaultEnv, type FaultEnv } from '../../conformance/faults/index.js';
+import { LOADED_CI } from './loaded-ci.js';
 
 // A 3-node JetStream cluster (streams with 3 replicas), PostgreSQL and Redis from binaries,
 // the reference projector as a child process.
@@ -48,7 +49,7 @@ describe('a node of the 3-node cluster killed mid-run', () => {
             { op: 'write', count: 20 },
           ],
         },
-        { giveUpMs: 30_000 },
+        { ...LOADED_CI, giveUpMs: 30_000 },
       );
       process.stdout.write(`[faults] cluster node kills: ${JSON.stringify(r.figures)}\n`);
       expect(r.violations).toEqual([]);

@@ -13,6 +13,7 @@ import {
   type FaultEnv,
   type FaultSchedule,
 } from '../../conformance/faults/index.js';
+import { LOADED_CI } from './loaded-ci.js';
 
 // One single-node environment (own nats-server, postgres, redis-server from binaries, the
 // reference projector as a child process) for the whole file.
@@ -56,7 +57,7 @@ describe('the reference producer and projector under faults', () => {
     'a schedule with every fault: nothing lost, effectively once, rows equal the model, local writes never blocked',
     { timeout: 120_000 },
     async () => {
-      const r = await runFaultSchedule(env, EVERY_FAULT);
+      const r = await runFaultSchedule(env, EVERY_FAULT, LOADED_CI);
       figuresLine('every-fault schedule', r.figures);
       expect(r.violations).toEqual([]);
       expect(r.figures.faultsInjected).toBe(7);
@@ -77,6 +78,7 @@ describe('the reference producer and projector under faults', () => {
       numRuns: 2,
       outDir: out,
       bounds: { maxSteps: 3, maxWritesPerStep: 30, maxHoldMs: 900 },
+      run: LOADED_CI,
     });
     figuresLine('property seed 42', r.totals);
     expect(r.violations).toEqual([]);
@@ -101,7 +103,7 @@ describe('the reference producer and projector under faults', () => {
     );
     const saved = await readFaultScheduleFile(file);
     expect(saved.schedule).toEqual(schedule);
-    const r = await runFaultSchedule(env, saved.schedule);
+    const r = await runFaultSchedule(env, saved.schedule, LOADED_CI);
     expect(r.violations).toEqual([]);
     expect(r.figures.episodesWritten).toBe(15);
   });

@@ -5,6 +5,7 @@ import {
   type FaultEnv,
   type FaultSchedule,
 } from '../../conformance/faults/index.js';
+import { LOADED_CI } from './loaded-ci.js';
 
 // The bus with transport security (harness/security): the producer connects with its tenant's
 // certificate, the projector with its own; the security checks (conformance/security) are
@@ -40,7 +41,7 @@ describe('faults over a secure bus (mTLS, per-tenant permissions)', () => {
     const env = await startFaultEnv({ secure: { mode: 'mtls', tenants: 2 } });
     envs.push(env);
     expect(env.capabilities).toContain('broker-restart');
-    const r = await runFaultSchedule(env, WITH_RESTART);
+    const r = await runFaultSchedule(env, WITH_RESTART, LOADED_CI);
     process.stdout.write(`[faults] secure mtls: ${JSON.stringify(r.figures)}\n`);
     expect(r.violations).toEqual([]);
     expect(r.figures.lost).toBe(0);
@@ -53,7 +54,7 @@ describe('faults over a secure bus (mTLS, per-tenant permissions)', () => {
   it('open permissions are caught with CT-7.tenant-isolation', { timeout: 90_000 }, async () => {
     const env = await startFaultEnv({ secure: { mode: 'mtls', tenants: 2, weaken: 'open-permissions' } });
     envs.push(env);
-    const r = await runFaultSchedule(env, SCHEDULE);
+    const r = await runFaultSchedule(env, SCHEDULE, LOADED_CI);
     expect(r.ok).toBe(false);
     const clauses = new Set(r.violations.map((v) => v.clauseId));
     expect(clauses.has('CT-7.tenant-isolation')).toBe(true);
