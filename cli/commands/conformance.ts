@@ -96,6 +96,12 @@ export function registerConformance(program: Command): void {
       ).choices(['mtls', 'jwt']),
     )
     .option(
+      '--local-write-bound-ms <n>',
+      'local write p99 under fault above the larger of this and 10 x the fault-free p99 fails CT-6.local-writes (with --faults)',
+      num,
+      50,
+    )
+    .option(
       '--soak-minutes <m>',
       'soak length after the fault schedules (with --faults); 0 skips it',
       num,

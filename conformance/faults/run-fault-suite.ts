@@ -18,6 +18,8 @@ export interface FaultSuiteOptions {
   /** Soak duration in ms; 0 skips it; default 600000. */
   soakMs?: number;
   soakRatePerSec?: number;
+  /** Bound on the local write p99 under fault (CT-6.local-writes); default 50 ms. */
+  localWriteBoundMs?: number;
   /** Where faults.json, faults.html and failing schedules go. */
   outDir: string;
   progress?: (line: string) => void;
@@ -55,7 +57,10 @@ export async function runFaultSuite(o: FaultSuiteOptions): Promise<FaultSuiteRes
         seed,
         numRuns: o.numRuns ?? 4,
         outDir: o.outDir,
-        run: { progress: (l) => say(`faults: ${label}: ${l}`) },
+        run: {
+          progress: (l) => say(`faults: ${label}: ${l}`),
+          ...(o.localWriteBoundMs === undefined ? {} : { localWriteBoundMs: o.localWriteBoundMs }),
+        },
       });
       say(
         `faults: ${label}: ${r.status}, ${r.totals.faultsInjected} faults, ${r.totals.episodesWritten} written, ${r.totals.lost} lost`,

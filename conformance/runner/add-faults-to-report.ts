@@ -12,6 +12,7 @@ export interface FaultPartOptions {
   numRuns: number;
   secure?: SecureNatsMode;
   soakMs: number;
+  localWriteBoundMs?: number;
   outDir: string;
   progress: (line: string) => void;
 }
@@ -31,6 +32,7 @@ export async function addFaultsToReport(
     cluster: true,
     ...(o.secure === undefined ? {} : { secure: o.secure }),
     soakMs: o.soakMs,
+    ...(o.localWriteBoundMs === undefined ? {} : { localWriteBoundMs: o.localWriteBoundMs }),
     outDir: o.outDir,
     progress: o.progress,
   });

@@ -47,6 +47,7 @@ export interface RunFlags {
   faultRuns?: number;
   faultsSecure?: 'mtls' | 'jwt';
   soakMinutes?: number;
+  localWriteBoundMs?: number;
 }
 
 const say = (line: string): void => {
@@ -139,6 +140,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
         numRuns: flags.faultRuns ?? 4,
         ...(flags.faultsSecure === undefined ? {} : { secure: flags.faultsSecure }),
         soakMs,
+        ...(flags.localWriteBoundMs === undefined ? {} : { localWriteBoundMs: flags.localWriteBoundMs }),
         outDir: options.outDir,
         progress: say,
       });

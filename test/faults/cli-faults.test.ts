@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConformanceReport } from '../../conformance/report/conformance-report.js';
+import { LOADED_CI } from './loaded-ci.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -42,6 +43,9 @@ describe('conformance CLI: --faults, soak, replay-faults', () => {
         '1',
         '--soak-minutes',
         '0.1',
+        // Test files run side by side on 2 cores: see loaded-ci.ts.
+        '--local-write-bound-ms',
+        String(LOADED_CI.localWriteBoundMs),
         '--out',
         out,
       ]);
