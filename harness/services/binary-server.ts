@@ -3,6 +3,9 @@ import type { Probe } from './probes.js';
 import type { ServiceName } from './service-error.js';
 import { waitUntilReady } from './wait-until-ready.js';
 
+/** What the fault hooks need of a server started here: a BinaryServer, or secure NATS. */
+export type RestartableServer = Pick<BinaryServer, 'url' | 'pid' | 'start' | 'stop'>;
+
 /**
  * A server run from a binary on a fixed loopback port and data dir, so that it can be stopped
  * and started again (fault injection) with its URL and stored state unchanged.

@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
-import type { BinaryServer } from './binary-server.js';
+import type { SecureNats } from '../security/start-secure-nats.js';
+import type { BinaryServer, RestartableServer } from './binary-server.js';
 import type { NatsConnectOptions } from './connect-nats.js';
 import { startContainer, type ContainerService } from './containers.js';
 import { findDockerEngine, dockerCandidates } from './docker-engine.js';
@@ -21,7 +22,8 @@ export const SERVICE_SOURCES: Readonly<Record<ServiceName, { flag: string; env: 
     valkey: { flag: '--valkey', env: 'VALKEY_URL', example: 'redis://127.0.0.1:6379' },
   };
 
-const BINARY_HINT: Readonly<Record<ServiceName, string>> = {
+/** How to make each service's binary findable. */
+export const BINARY_HINT: Readonly<Record<ServiceName, string>> = {
   nats: 'put nats-server on PATH (https://github.com/nats-io/nats-server/releases)',
   pg: 'install PostgreSQL so that initdb and postgres are under /usr/lib/postgresql/<version>/bin or on PATH (apt install postgresql)',
   valkey: 'put valkey-server or redis-server on PATH (apt install valkey-server, or redis-server)',
@@ -35,7 +37,15 @@ const IMAGE_HINT: Readonly<Record<ServiceName, string>> = {
 
 /** A resolved service, or why it could not be. */
 export type Resolution =
-  | { ok: true; url: string; origin: Origin; server?: BinaryServer; container?: ContainerService }
+  | {
+      ok: true;
+      url: string;
+      origin: Origin;
+      server?: RestartableServer;
+      container?: ContainerService;
+      /** Set when NATS was started by `startSecureNats`; its stop() also deletes the keys. */
+      secure?: SecureNats;
+    }
   | { ok: false; tried: string[]; hint: string };
 
 /** Shared state for resolving the three services of one startServices call. */

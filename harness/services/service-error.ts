@@ -14,6 +14,8 @@ export const SERVICE_ERROR_CODES = {
   faultUnsupported: 'FAULT_UNSUPPORTED',
   /** A stream or table exists with a configuration that cannot be brought to the contract's. */
   provisionFailed: 'PROVISION_FAILED',
+  /** Options that cannot hold together, e.g. `secure` with a NATS URL that this layer did not start. */
+  optionsConflict: 'SERVICE_OPTIONS_CONFLICT',
 } as const;
 
 /** One of {@link SERVICE_ERROR_CODES}. */

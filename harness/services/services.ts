@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
 import type { NatsConnectOptions } from './connect-nats.js';
+import type { SecureDeployment, SecureNatsRequest } from './secure-nats-service.js';
 import type { ServiceName } from './service-error.js';
 
 /** Where a service came from, in resolution order. */
@@ -36,6 +37,13 @@ export interface ServiceOptions {
   natsArgs?: readonly string[];
   /** Dirs searched for `<version>/bin/{initdb,postgres}` before PATH; default ['/usr/lib/postgresql']. */
   postgresRoots?: readonly string[];
+  /**
+   * Start NATS with `startSecureNats` (generated mTLS certificates or JWTs, each tenant's producer
+   * confined to its own subjects) instead of resolving it; needs the `binary` source. A server we
+   * did not start cannot be secured by us: with a `nats` flag, NATS_URL (when `env` is a source),
+   * `natsArgs` or `natsConnect` this fails with ServiceError `SERVICE_OPTIONS_CONFLICT`.
+   */
+  secure?: SecureNatsRequest;
 }
 
 /**
@@ -43,15 +51,17 @@ export interface ServiceOptions {
  * this layer started and removes its temp dir; it is idempotent.
  *
  * Fault hooks act on servers started here from binaries (same port and data dir across a
- * restart, so URLs stay valid and JetStream state survives); on any other origin they throw
- * ServiceError `FAULT_UNSUPPORTED`.
+ * restart, so URLs stay valid and JetStream state survives; secure NATS keeps its keys and
+ * permissions too); on any other origin they throw ServiceError `FAULT_UNSUPPORTED`.
  */
 export interface Services extends AsyncDisposable {
   readonly natsUrl: string;
   readonly pgUrl: string;
   readonly valkeyUrl: string;
-  /** Pass to connectNats(natsUrl, natsConnect). */
+  /** Pass to connectNats(natsUrl, natsConnect). With `secure`: the unrestricted admin credential. */
   readonly natsConnect: NatsConnectOptions;
+  /** With `secure`: the deployment's CA and credentials (admin, projector, one per tenant). */
+  readonly secure: SecureDeployment | undefined;
   readonly origin: Readonly<Record<ServiceName, Origin>>;
   /** The fresh database's name when `freshDatabase` was set. */
   readonly database: string | undefined;

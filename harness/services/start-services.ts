@@ -1,5 +1,6 @@
 import { silentLogger } from '../logger.js';
 import { dockerFactory, resolveService, type ResolveContext } from './resolve-service.js';
+import { resolveSecureNats, secureConflict } from './secure-nats-service.js';
 import { tempDirFactory } from './temp-dir.js';
 import { StartedServices, type ResolvedService } from './started-services.js';
 import { SERVICE_ERROR_CODES, SERVICE_LABELS, ServiceError, type ServiceName } from './service-error.js';
@@ -12,11 +13,14 @@ const NAMES: readonly ServiceName[] = ['nats', 'pg', 'valkey'];
  * Finds or starts NATS (JetStream), PostgreSQL and Valkey. Each is resolved in order: URL flag,
  * environment (NATS_URL, DATABASE_URL, VALKEY_URL), a binary on PATH started in a temp dir on
  * a free loopback port, a testcontainers container when a Docker engine answers. Given URLs are
- * checked to answer; started servers are waited on up to `readyTimeoutMs`.
+ * checked to answer; started servers are waited on up to `readyTimeoutMs`. With `secure`, NATS is
+ * instead started by `startSecureNats` (mTLS or JWT, per-tenant permissions) and `natsConnect` is
+ * its admin credential.
  *
  * @throws ServiceError `SERVICES_UNAVAILABLE` naming every missing service and every way to
  *   provide it; `SERVICE_UNREACHABLE`, `SERVICE_NOT_READY`, `SERVICE_EXITED`,
- *   `SERVICE_START_FAILED` otherwise. Whatever was started before the failure is stopped.
+ *   `SERVICE_START_FAILED` otherwise; `SERVICE_OPTIONS_CONFLICT` before anything starts when
+ *   `secure` meets a given NATS URL. Whatever was started before the failure is stopped.
  * @example
  * await using services = await startServices({ freshDatabase: true });
  * const nc = await connectNats(services.natsUrl, services.natsConnect);
@@ -24,11 +28,23 @@ const NAMES: readonly ServiceName[] = ['nats', 'pg', 'valkey'];
 export async function startServices(options: ServiceOptions = {}): Promise<Services> {
   const env = options.env ?? process.env;
   const logger = options.logger ?? silentLogger;
+  const sources = new Set(options.sources ?? ALL_SOURCES);
+  const conflict =
+    options.secure === undefined
+      ? undefined
+      : secureConflict({
+          nats: options.nats,
+          env,
+          sources,
+          natsArgs: options.natsArgs ?? [],
+          natsConnect: options.natsConnect,
+        });
+  if (conflict !== undefined) throw conflict;
   const tempDir = tempDirFactory(options.tmpRoot);
   const ctx: ResolveContext = {
     flags: { nats: options.nats, pg: options.pg, valkey: options.valkey },
     env,
-    sources: new Set(options.sources ?? ALL_SOURCES),
+    sources,
     natsConnect: options.natsConnect ?? {},
     natsArgs: options.natsArgs ?? [],
     postgresRoots: options.postgresRoots ?? ['/usr/lib/postgresql'],
@@ -39,7 +55,12 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     docker: dockerFactory(env),
   };
   // Independent, so resolved side by side: initdb dominates the wall time.
-  const settled = await Promise.allSettled(NAMES.map((name) => resolveService(name, ctx)));
+  const secure = options.secure;
+  const settled = await Promise.allSettled(
+    NAMES.map((name) =>
+      name === 'nats' && secure !== undefined ? resolveSecureNats(secure, ctx) : resolveService(name, ctx),
+    ),
+  );
   const resolved: Partial<Record<ServiceName, ResolvedService>> = {};
   const missing: string[] = [];
   let failure: unknown;

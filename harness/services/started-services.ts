@@ -1,9 +1,10 @@
 import pg from 'pg';
 import type { Logger } from '../logger.js';
-import type { BinaryServer } from './binary-server.js';
+import type { RestartableServer } from './binary-server.js';
 import type { NatsConnectOptions } from './connect-nats.js';
 import { createFreshDatabase, type FreshDatabase } from './fresh-database.js';
 import type { Resolution } from './resolve-service.js';
+import { credentialConnect, type SecureDeployment } from './secure-nats-service.js';
 import { SERVICE_ERROR_CODES, SERVICE_LABELS, ServiceError, type ServiceName } from './service-error.js';
 import type { Origin, Services } from './services.js';
 import type { TempDir } from './temp-dir.js';
@@ -29,7 +30,8 @@ export class StartedServices implements Services {
     tempDir: TempDir,
   ) {
     this.parts = parts;
-    this.natsConnect = natsConnect;
+    const secure = parts.nats?.secure;
+    this.natsConnect = secure === undefined ? natsConnect : credentialConnect(secure.admin);
     this.logger = logger;
     this.tempDir = tempDir;
   }
@@ -48,6 +50,12 @@ export class StartedServices implements Services {
   }
   get valkeyUrl(): string {
     return this.part('valkey').url;
+  }
+  get secure(): SecureDeployment | undefined {
+    const secure = this.parts.nats?.secure;
+    if (secure === undefined) return undefined;
+    const { url, mode, caFile, tenants, projector, admin, permissions } = secure;
+    return { url, mode, caFile, tenants, projector, admin, permissions };
   }
   get database(): string | undefined {
     return this.fresh?.name;
@@ -70,7 +78,7 @@ export class StartedServices implements Services {
     this.logger.info({ database: this.fresh.name }, 'fresh database created');
   }
 
-  private server(name: ServiceName, hook: string): BinaryServer {
+  private server(name: ServiceName, hook: string): RestartableServer {
     const part = this.part(name);
     if (part.server === undefined) {
       throw new ServiceError(
@@ -160,6 +168,8 @@ export class StartedServices implements Services {
       NAMES.map(async (name) => {
         const part = this.parts[name];
         await part?.server?.stop();
+        // Secure NATS: its keys, creds and JetStream store go with it.
+        await part?.secure?.stop();
         await part?.container?.stop().catch((error: unknown) => {
           this.logger.warn({ service: name, error: String(error) }, 'could not stop container');
         });
