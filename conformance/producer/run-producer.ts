@@ -7,7 +7,7 @@ import { EnvironmentError } from '../runner/run-properties.js';
 import type { ClauseState } from '../report/clause-status.js';
 import { DriverClient } from './driver-client.js';
 import { executeProducer } from './producer-execution.js';
-import { producerOps } from './producer-ops.js';
+import { COVERAGE_OPS, producerOps } from './producer-ops.js';
 import { projectorPresent } from './projection-snapshot.js';
 import type { ProducerOp } from './producer-ops.js';
 
@@ -101,6 +101,7 @@ export async function runProducerProperty(
   const details = await fc.check(property, {
     seed: options.seed,
     numRuns: options.numRuns,
+    examples: [[[...COVERAGE_OPS]]],
     interruptAfterTimeLimit: options.propertyTimeLimitMs,
     markInterruptAsFailure: false,
   });
