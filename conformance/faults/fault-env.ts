@@ -16,6 +16,7 @@ import {
 } from '../../harness/security/start-secure-nats.js';
 import {
   connectNats,
+  credentialConnect,
   provision,
   startServices,
   type NatsConnectOptions,
@@ -98,12 +99,6 @@ export interface FaultEnv extends AsyncDisposable {
   stop(): Promise<void>;
 }
 
-const asConnect = (c: NatsCredential): NatsConnectOptions => ({
-  name: c.identity,
-  ...(c.tls === undefined ? {} : { tls: c.tls }),
-  ...(c.credsFile === undefined ? {} : { credsFile: c.credsFile }),
-});
-
 /**
  * Starts NATS (one server, a 3-node cluster, or a secure server), PostgreSQL and Valkey from
  * binaries (fault hooks need servers started here), provisions them, creates the durable
@@ -136,7 +131,7 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
         })
       : undefined;
     if (secure) stack.push(() => secure.stop());
-    const natsConnect = secure ? asConnect(secure.admin) : {};
+    const natsConnect = secure ? credentialConnect(secure.admin) : {};
     const services = await startServices({
       ...(cluster ? { nats: cluster.url } : secure ? { nats: secure.url } : {}),
       natsConnect,
@@ -235,7 +230,9 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       },
       producerNats: (t) => {
         const c = secure?.tenants[t];
-        return c === undefined ? undefined : { ...asConnect(c), connection: { ignoreClusterUpdates: true } };
+        return c === undefined
+          ? undefined
+          : { ...credentialConnect(c), connection: { ignoreClusterUpdates: true } };
       },
       authProbe: secure
         ? (t) =>

@@ -1,5 +1,6 @@
 export { startServices } from './start-services.js';
 export type { Origin, ServiceOptions, Services } from './services.js';
+export { credentialConnect } from './secure-nats-service.js';
 export type { SecureDeployment, SecureNatsRequest } from './secure-nats-service.js';
 export { connectNats } from './connect-nats.js';
 export { serviceUrls } from './service-urls.js';
