@@ -71,8 +71,9 @@ function charScan(text: string): number {
 /**
  * Where decode+validate spends its time, per event: UTF-8 decoding (bytes only), JSON.parse, the
  * schema + calendar checks alone (validateEpisodeEvent on already-parsed objects), the generated
- * schema check alone (check_only), and a bare character pass over the text. The contract's patterns (ids, timestamps, refs, summary, tags,
- * metadata keys) cover most characters of an event, so checks cost at least a good part of that pass.
+ * schema check alone (check_only), and a bare character pass over the text. The contract's
+ * patterns (ids, timestamps, refs, summary, tags, metadata keys) cover most characters of an
+ * event, so checks cost at least a good part of that pass.
  */
 function profile(buffers: Buffer[], strings: string[], mode: ValidationMode): Record<string, number> {
   const parsed = strings.map((s) => JSON.parse(s) as unknown);
