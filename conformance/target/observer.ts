@@ -1,125 +1,141 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import type { Observation, ObservedDlqMessage, ObservedKey } from './observation.js';
+import { TENANTS } from '../streams/bind-schedule.js';
+import { Coalescer } from './coalescer.js';
+import { DlqStreamReader, tokensIn } from './dlq-stream-reader.js';
+import type { Observation, ObservedDlqRow, ObservedEventRecord, ObservedRow } from './observation.js';
+import { ValkeyScanner } from './valkey-scanner.js';
 
 const TS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
 /** The stream the DLQ subject lands in (asyncapi.yaml x-streams.dlq). */
 export const DLQ_STREAM = 'CONTINUUM_EPISODES_DLQ';
 
-/** Reads everything one execution may have touched, scoped by its fresh-id token. */
+/** Records written under an unexpected id are looked for this far back before the batch began. */
+const CLOCK_MARGIN_MS = 30_000;
+
+interface Request {
+  token: string;
+  episodeIds: string[];
+}
+
+interface Run {
+  tenantIds: string[];
+  startedAt: number;
+}
+
+/** The tenant ids a run may own, both as bound and upper-cased (near-miss case variants). */
+function tenantIdsOf(token: string, tenants: string[]): string[] {
+  const ids = new Set([...tenants, ...TENANTS.map((_, i) => `${token}-t${i}`)]);
+  return [...ids].flatMap((t) => [t, t.toUpperCase()]);
+}
+
+function ownerTokens(...texts: (string | null | undefined)[]): string[] {
+  return tokensIn(texts.map((t) => t ?? '').join(' '));
+}
+
+function fileBy<T extends { tenant_id: string | null; agent_id: string | null }>(
+  records: T[],
+  into: Map<string, T[]>,
+): void {
+  for (const r of records)
+    for (const token of new Set(ownerTokens(r.tenant_id, r.agent_id))) into.get(token)?.push(r);
+}
+
+/**
+ * Reads back what executions touched. Concurrent `observe` calls are answered together: one query
+ * per table for every run in the batch, by the tables' primary-key prefix (tenant_id), one read
+ * of what the DLQ stream gained, and one pass over the Valkey keyspace.
+ */
 export class Observer {
+  private readonly batches: Coalescer<Request, Observation>;
+  private readonly dlq: DlqStreamReader;
+  private readonly valkey: ValkeyScanner;
+  private readonly runs = new Map<string, Run>();
+
   constructor(
     private readonly db: pg.Pool,
-    private readonly js: JetStreamClient,
-    private readonly redis: Redis,
-  ) {}
+    js: JetStreamClient,
+    redis: Redis,
+  ) {
+    this.dlq = new DlqStreamReader(js);
+    this.valkey = new ValkeyScanner(redis);
+    this.batches = new Coalescer((requests) => this.observeMany(requests));
+  }
+
+  /** Registers a run before it publishes (fixes where the DLQ stream is read from). */
+  async begin(token: string, tenants: string[]): Promise<void> {
+    const tenantIds = tenantIdsOf(token, tenants);
+    this.runs.set(token, { tenantIds, startedAt: Date.now() });
+    await this.dlq.begin(token, tenantIds);
+  }
+
+  /** Releases what was kept for a finished run. */
+  end(token: string): void {
+    this.dlq.end(token, this.runs.get(token)?.tenantIds ?? []);
+    this.runs.delete(token);
+  }
 
   async observe(token: string, tenants: string[], episodeIds: string[]): Promise<Observation> {
-    const like = `${token.toLowerCase()}%`;
-    const anywhere = `%${token.toLowerCase()}%`;
+    if (!this.runs.has(token)) await this.begin(token, tenants);
+    return this.batches.request({ token, episodeIds });
+  }
+
+  private async observeMany(requests: Request[]): Promise<Observation[]> {
+    const tokens = [...new Set(requests.map((r) => r.token))];
+    const runs = tokens.map(
+      (t) => this.runs.get(t) ?? { tenantIds: tenantIdsOf(t, []), startedAt: Date.now() },
+    );
+    const tenantIds = runs.flatMap((r) => r.tenantIds);
+    const since = new Date(Math.min(...runs.map((r) => r.startedAt)) - CLOCK_MARGIN_MS).toISOString();
     const [rows, events, dlqRows] = await Promise.all([
-      this.db.query(
+      this.db.query<ObservedRow>(
         `SELECT tenant_id, agent_id, episode_id, event_type, content_ref, summary, tags, embedding_ref, metadata,
                 last_event_id, to_char(last_event_ts AT TIME ZONE 'UTC', ${TS}) AS last_event_ts, deleted,
                 to_char(updated_at AT TIME ZONE 'UTC', ${TS}) AS updated_at
-           FROM arqonbus_continuum_projection WHERE lower(tenant_id) LIKE $1 OR lower(agent_id) LIKE $1
+           FROM arqonbus_continuum_projection
+          WHERE tenant_id = ANY($1) OR (updated_at >= $2 AND NOT tenant_id = ANY($1))
           ORDER BY tenant_id COLLATE "C", agent_id COLLATE "C", episode_id COLLATE "C"`,
-        [like],
+        [tenantIds, since],
       ),
-      this.db.query(
+      this.db.query<ObservedEventRecord>(
         `SELECT tenant_id, agent_id, event_id, episode_id, outcome,
                 to_char(projected_at AT TIME ZONE 'UTC', ${TS}) AS projected_at
-           FROM arqonbus_continuum_projection_events WHERE lower(tenant_id) LIKE $1 OR lower(agent_id) LIKE $1`,
-        [like],
+           FROM arqonbus_continuum_projection_events
+          WHERE tenant_id = ANY($1) OR (projected_at >= $2 AND NOT tenant_id = ANY($1))`,
+        [tenantIds, since],
       ),
-      this.db.query(
-        `SELECT dlq_id, reason, clause_id, tenant_id, agent_id, subject, raw, event, event IS NOT NULL AS event_present
+      this.db.query<ObservedDlqRow & { event_text: string | null }>(
+        `SELECT dlq_id, reason, clause_id, tenant_id, agent_id, subject, raw, event, event IS NOT NULL AS event_present,
+                event::text AS event_text
            FROM arqonbus_continuum_projection_dlq
-          WHERE lower(coalesce(tenant_id, '')) LIKE $1 OR lower(coalesce(subject, '')) LIKE $2
-             OR lower(coalesce(raw, '')) LIKE $2 OR lower(coalesce(event::text, '')) LIKE $2`,
-        [like, anywhere],
+          WHERE tenant_id = ANY($1) OR queued_at >= $2`,
+        [tenantIds, since],
       ),
+      this.dlq.catchUp(),
     ]);
-    const dlqMessages = await this.dlqMessages(token, tenants);
-    const keys = await this.keys(token, episodeIds);
-    return { rows: rows.rows, events: events.rows, dlqRows: dlqRows.rows, dlqMessages, keys };
-  }
-
-  /** Cheap counts for quiescence polling. */
-  async counts(token: string): Promise<string> {
-    const like = `${token.toLowerCase()}%`;
-    const r = await this.db.query(
-      `SELECT (SELECT count(*) FROM arqonbus_continuum_projection_events WHERE lower(tenant_id) LIKE $1) AS e,
-              (SELECT count(*) FROM arqonbus_continuum_projection_dlq
-                WHERE lower(coalesce(tenant_id, '')) LIKE $1 OR lower(coalesce(subject, '')) LIKE $2
-                   OR lower(coalesce(raw, '')) LIKE $2 OR lower(coalesce(event::text, '')) LIKE $2) AS d,
-              (SELECT coalesce(max(updated_at)::text, '') || count(*) FROM arqonbus_continuum_projection
-                WHERE lower(tenant_id) LIKE $1) AS p`,
-      [like, `%${token.toLowerCase()}%`],
+    const keys = await this.valkey.keysOf(
+      tokens,
+      requests.flatMap((r) => r.episodeIds),
     );
-    const row = r.rows[0] as { e: string; d: string; p: string };
-    return `${row.e}/${row.d}/${row.p}`;
-  }
-
-  private async dlqMessages(token: string, tenants: string[]): Promise<ObservedDlqMessage[]> {
-    const out: ObservedDlqMessage[] = [];
-    const filters = [
-      ...tenants.map((t) => `continuum.episode.dlq.v1.${t}.*`),
-      'continuum.episode.dlq.v1._invalid.*',
-    ];
-    for (const filter of filters) {
-      for (const m of await this.readSubject(filter)) {
-        if (!filter.includes('_invalid') || m.data.toLowerCase().includes(token.toLowerCase())) out.push(m);
+    const empty = (): Map<string, never[]> => new Map(tokens.map((t) => [t, []]));
+    const rowsBy: Map<string, ObservedRow[]> = empty();
+    const eventsBy: Map<string, ObservedEventRecord[]> = empty();
+    const dlqBy: Map<string, ObservedDlqRow[]> = empty();
+    fileBy(rows.rows, rowsBy);
+    fileBy(events.rows, eventsBy);
+    for (const { event_text, ...row } of dlqRows.rows) {
+      for (const token of new Set(ownerTokens(row.tenant_id, row.subject, row.raw, event_text))) {
+        dlqBy.get(token)?.push(row);
       }
     }
-    return out;
-  }
-
-  private async readSubject(filter: string): Promise<ObservedDlqMessage[]> {
-    const out: ObservedDlqMessage[] = [];
-    let consumer;
-    try {
-      consumer = await this.js.consumers.get(DLQ_STREAM, { filter_subjects: filter });
-    } catch {
-      return out; // no DLQ stream: nothing there, which the DLQ checks report
-    }
-    const info = await consumer.info(true);
-    const pending = info.num_pending;
-    if (pending === 0) return out;
-    const batch = await consumer.fetch({ max_messages: pending, expires: 3000 });
-    for await (const m of batch) {
-      out.push({ subject: m.subject, data: m.string() });
-      if (out.length >= pending) break;
-    }
-    return out;
-  }
-
-  private async keys(token: string, episodeIds: string[]): Promise<ObservedKey[]> {
-    const found = new Set<string>();
-    const patterns = [`*${token}*`, `*${token.toUpperCase()}*`, ...episodeIds.map((e) => `*${e}*`)];
-    for (const match of patterns) {
-      let cursor = '0';
-      do {
-        const [next, batch] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-        cursor = next;
-        for (const k of batch) found.add(k);
-      } while (cursor !== '0');
-    }
-    const out: ObservedKey[] = [];
-    for (const key of found) {
-      const type = await this.redis.type(key);
-      if (type === 'none') continue;
-      const pttl = await this.redis.pttl(key);
-      let value: string | null = null;
-      if (type === 'string') value = await this.redis.get(key);
-      else if (type === 'hash') value = JSON.stringify(await this.redis.hgetall(key));
-      else if (type === 'list') value = JSON.stringify(await this.redis.lrange(key, 0, -1));
-      else if (type === 'set') value = JSON.stringify(await this.redis.smembers(key));
-      const mine = key.toLowerCase().includes(token) || (value ?? '').toLowerCase().includes(token);
-      if (mine) out.push({ key, type, pttl, value });
-    }
-    return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return requests.map((r) => ({
+      rows: rowsBy.get(r.token) ?? [],
+      events: eventsBy.get(r.token) ?? [],
+      dlqRows: dlqBy.get(r.token) ?? [],
+      dlqMessages: this.dlq.messagesOf(r.token),
+      keys: keys.get(r.token) ?? [],
+    }));
   }
 }

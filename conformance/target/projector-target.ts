@@ -1,5 +1,6 @@
 import { headers } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
+import { ConsumerProgress } from './consumer-progress.js';
 import type { Observer } from './observer.js';
 import type { Observation } from './observation.js';
 import type { ProjectorProcess } from './projector-process.js';
@@ -48,7 +49,12 @@ export interface Execution {
   deduplicated: number[];
 }
 
-function expectations(messages: ScheduleMessage[]): { events: number; dlq: number } {
+interface Expected {
+  events: number;
+  dlq: number;
+}
+
+function expectations(messages: ScheduleMessage[]): Expected {
   const ids = new Set<string>();
   let dlq = 0;
   for (const m of messages) {
@@ -70,7 +76,11 @@ export class ProjectorTarget {
     private readonly observer: Observer,
     private readonly settle: SettleOptions,
     private readonly projector?: ProjectorProcess,
-  ) {}
+  ) {
+    this.progress = new ConsumerProgress(js);
+  }
+
+  private readonly progress: ConsumerProgress;
 
   get canCrash(): boolean {
     return this.projector !== undefined;
@@ -95,23 +105,32 @@ export class ProjectorTarget {
       deduplicated: [],
     };
     const published: ScheduleMessage[] = [];
+    const run: RunScope = { token, tenants, episodeIds };
     let crashedSinceSettle = false;
-    for (const [index, step] of schedule.steps.entries()) {
-      if (step.op === 'publish') {
-        const outcome = await this.publish(step.message, out);
-        if (outcome === 'stored') published.push(step.message);
-        else out[outcome].push(index);
-      } else if (step.op === 'crash') {
-        if (this.projector === undefined)
-          throw new Error('schedule has a crash step but no --projector-cmd was given');
-        await this.projector.crash();
-        crashedSinceSettle = true;
-        out.crashed = true;
-      } else {
-        await this.waitQuiescent(token, expectations(published), crashedSinceSettle);
-        crashedSinceSettle = false;
-        out.observations.push(await this.observer.observe(token, tenants, episodeIds));
+    let lastSeq = 0;
+    await this.observer.begin(token, tenants);
+    try {
+      for (const [index, step] of schedule.steps.entries()) {
+        if (step.op === 'publish') {
+          const outcome = await this.publish(step.message, out);
+          if (outcome.seq !== undefined) lastSeq = Math.max(lastSeq, outcome.seq);
+          if (outcome.kind === 'stored') published.push(step.message);
+          else out[outcome.kind].push(index);
+        } else if (step.op === 'crash') {
+          if (this.projector === undefined)
+            throw new Error('schedule has a crash step but no --projector-cmd was given');
+          await this.projector.crash();
+          crashedSinceSettle = true;
+          out.crashed = true;
+        } else {
+          out.observations.push(
+            await this.settleAndObserve(run, expectations(published), lastSeq, crashedSinceSettle),
+          );
+          crashedSinceSettle = false;
+        }
       }
+    } finally {
+      this.observer.end(token);
     }
     return out;
   }
@@ -120,51 +139,85 @@ export class ProjectorTarget {
    * Publishes and waits for the JetStream ack: 'refused' when the stream refuses the message for
    * its size, 'deduplicated' when the ack says the stream already holds its msg id.
    */
-  private async publish(m: ScheduleMessage, out: Execution): Promise<'stored' | 'refused' | 'deduplicated'> {
+  private async publish(
+    m: ScheduleMessage,
+    out: Execution,
+  ): Promise<{ kind: 'stored' | 'refused' | 'deduplicated'; seq?: number }> {
     const h = headers();
     if (m.msgId !== undefined) h.set('Nats-Msg-Id', m.msgId);
     const started = performance.now();
     const at = Date.now();
     let duplicate: boolean;
+    let seq: number;
     try {
-      duplicate = (await this.js.publish(m.subject, m.data, { headers: h })).duplicate;
+      ({ duplicate, seq } = await this.js.publish(m.subject, m.data, { headers: h }));
     } catch (error) {
-      if (m.kind !== 'valid' && /size|payload/i.test((error as Error).message)) return 'refused';
+      if (m.kind !== 'valid' && /size|payload/i.test((error as Error).message)) return { kind: 'refused' };
       throw error;
     }
     out.publishMs.push(performance.now() - started);
     out.events++;
-    if (duplicate) return 'deduplicated';
+    if (duplicate) return { kind: 'deduplicated', seq };
     if (m.kind === 'valid') {
       const e = JSON.parse(m.data) as { tenant_id: string; agent_id: string; event_id: string };
       const key = `${e.tenant_id}/${e.agent_id}/${e.event_id}`;
       if (!out.firstPublishAt.has(key)) out.firstPublishAt.set(key, at);
     }
-    return 'stored';
+    return { kind: 'stored', seq };
   }
 
-  private async waitQuiescent(
-    token: string,
-    expect: { events: number; dlq: number },
+  /**
+   * Waits until the run's messages are handled, then observes. Evidence ends the wait at once: the
+   * consumer's ack floor past the run's last message and every expected record present. Quiet
+   * time is the fallback only where evidence is missing: no contract consumer to read, an ack
+   * floor that stopped moving, or expected records that have not appeared.
+   */
+  private async settleAndObserve(
+    run: RunScope,
+    expect: Expected,
+    lastSeq: number,
     crashed: boolean,
-  ): Promise<void> {
+  ): Promise<Observation> {
     const s = this.settle;
     const started = Date.now();
-    let last = '';
-    let since = Date.now();
-    const giveUp = crashed ? Math.max(s.giveUpMs, s.redeliveryWaitMs) : s.giveUpMs;
-    while (Date.now() - started < s.maxMs) {
-      const counts = await this.observer.counts(token);
-      if (counts !== last) {
-        last = counts;
-        since = Date.now();
+    const stalledAfter = crashed ? Math.max(s.giveUpMs, s.redeliveryWaitMs) : s.giveUpMs;
+    let mark = '';
+    let movedAt = Date.now();
+    let quietMode = false;
+    for (;;) {
+      const elapsed = Date.now() - started;
+      let handled = false;
+      if (!quietMode) {
+        const p = await this.progress.current();
+        handled = p !== undefined && ConsumerProgress.covers(p, lastSeq);
+        const position = p === undefined ? '' : `${p.ackFloor}/${p.delivered}`;
+        if (position !== mark) [mark, movedAt] = [position, Date.now()];
+        quietMode = p === undefined || (!handled && Date.now() - movedAt >= stalledAfter);
+        if (quietMode) [mark, movedAt] = ['', Date.now()];
       }
-      const [e, d] = counts.split('/').map((x) => Number.parseInt(x, 10));
-      const complete = (e ?? 0) >= expect.events && (d ?? 0) >= expect.dlq;
-      const quiet = Date.now() - since;
-      if (complete && quiet >= s.stableMs && !(crashed && Date.now() - started < s.stableMs * 2)) return;
-      if (!complete && quiet >= giveUp) return;
+      if (handled || quietMode || elapsed >= s.maxMs) {
+        const obs = await this.observer.observe(run.token, run.tenants, run.episodeIds);
+        const complete = obs.events.length >= expect.events && obs.dlqRows.length >= expect.dlq;
+        if ((handled && complete) || elapsed >= s.maxMs) return obs;
+        quietMode = true;
+        const signature = observationSignature(obs);
+        if (signature !== mark) [mark, movedAt] = [signature, Date.now()];
+        const quiet = Date.now() - movedAt;
+        if (complete && quiet >= s.stableMs && !(crashed && elapsed < s.stableMs * 2)) return obs;
+        if (!complete && quiet >= stalledAfter) return obs;
+      }
       await new Promise((r) => setTimeout(r, s.pollMs));
     }
   }
+}
+
+interface RunScope {
+  token: string;
+  tenants: string[];
+  episodeIds: string[];
+}
+
+function observationSignature(o: Observation): string {
+  const latest = o.rows.reduce((m, r) => (r.updated_at > m ? r.updated_at : m), '');
+  return `${o.events.length}/${o.dlqRows.length}/${o.rows.length}/${latest}/${o.dlqMessages.length}`;
 }
