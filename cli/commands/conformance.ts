@@ -5,6 +5,7 @@ import type { ServiceCliOptions } from '../service-options.js';
 import { runConformanceCommand, replayCommand } from '../../conformance/runner/conformance-command.js';
 import { replayFaultsCommand, soakCommand } from '../../conformance/runner/fault-commands.js';
 import { registerConformanceSecurity } from './conformance-security.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../../conformance/engine/defaults.js';
 import type { RunFlags } from '../../conformance/runner/conformance-command.js';
 
 const int =
@@ -62,8 +63,18 @@ export function registerConformance(program: Command): void {
     .option('--projector-instances <n>', 'how many copies of --projector-cmd to run', int(1), 1)
     .option('--driver <url>', 'producer driver base URL (driver/openapi.yaml), for --target producer')
     .option('--seed <n>', 'fast-check seed (default: random, printed)', int(0))
-    .option('--num-runs <n>', 'runs per property', int(1), 10)
-    .option('--path <path>', 'fast-check path of a counterexample to replay (with --property)')
+    .option('--num-runs <n>', 'runs per property', int(1), DEFAULT_NUM_RUNS)
+    .option(
+      '--concurrency <n>',
+      'schedules in flight at once (kill -9 runs go one at a time)',
+      int(1),
+      DEFAULT_CONCURRENCY,
+    )
+    .option('--time-budget <s>', 'wall-clock budget of all projector properties together, seconds', int(1))
+    .option(
+      '--path <path>',
+      'path of a counterexample to replay (run:shrink:..., with --seed and --property)',
+    )
     .option('--property <names>', 'comma-separated property names')
     .option('--clauses <pattern>', 'only properties testing a clause matching this regular expression')
     .option('--slo-publish-p99-ms <n>', 'publish p99 threshold, ms (default: the contract)', num)

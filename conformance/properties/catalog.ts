@@ -96,6 +96,6 @@ export const PROJECTOR_PROPERTIES: PropertyDef[] = [
       crashes: true,
     },
     needsProcess: true,
-    runsFactor: 0.5,
+    runsFactor: 0.1,
   },
 ];

@@ -3,6 +3,7 @@ import { provision } from '../../harness/provision.js';
 import { startServices } from '../../harness/services/index.js';
 import type { NatsConnectOptions, Services } from '../../harness/services/index.js';
 import { checkExecution } from '../check/check-execution.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../engine/defaults.js';
 import { bindSchedule, freshBinding, TENANTS } from '../streams/bind-schedule.js';
 import type { ScheduleFile } from '../streams/schedule.js';
 import type { ProjectorProcess } from '../target/projector-process.js';
@@ -31,6 +32,8 @@ export interface RunFlags {
   driver?: string;
   seed?: number;
   numRuns?: number;
+  concurrency?: number;
+  timeBudget?: number;
   path?: string;
   property?: string;
   clauses?: string;
@@ -111,7 +114,9 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       producerOnly: flags.target === 'producer',
       projectorInstances: flags.projectorInstances ?? 1,
       seed,
-      numRuns: flags.numRuns ?? 10,
+      numRuns: flags.numRuns ?? DEFAULT_NUM_RUNS,
+      concurrency: flags.concurrency ?? DEFAULT_CONCURRENCY,
+      ...(flags.timeBudget === undefined ? {} : { deadline: Date.now() + flags.timeBudget * 1000 }),
       ...(flags.path === undefined ? {} : { path: flags.path }),
       ...(flags.clauses === undefined ? {} : { clauses: new RegExp(flags.clauses) }),
       ...(flags.property === undefined ? {} : { properties: flags.property.split(',').map((s) => s.trim()) }),

@@ -38,6 +38,10 @@ export interface ConformanceOptions {
   producerOnly?: boolean;
   seed: number;
   numRuns: number;
+  /** Schedules in flight at once. */
+  concurrency?: number;
+  /** No projector property starts an execution after this instant (--time-budget). */
+  deadline?: number;
   path?: string;
   /** Only properties with a clause matching this. */
   clauses?: RegExp;

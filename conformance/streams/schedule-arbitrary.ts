@@ -24,6 +24,39 @@ export interface Profile extends Pools {
   crashes: boolean;
   /** Add every consumer-mode kind of the corruption catalog (validator-sweep.ts) to each schedule. */
   sweep?: boolean;
+  /** Draw the event count across the whole range (long schedules), not fast-check's small sizes. */
+  long?: boolean;
+}
+
+/** Events per (tenant, agent, episode) a long schedule reaches. */
+const LONG_EVENTS_PER_EPISODE = 20;
+
+/**
+ * The long twin of a profile: several episodes per tenant and agent, tens of events on each,
+ * and more instants so guards see long timelines that still collide. It shrinks to the short
+ * profile's lengths, so a failure found in a long run still shrinks to a few messages.
+ */
+export function longProfile(p: Profile): Profile {
+  const episodes = Math.max(p.episodes, 3);
+  return {
+    ...p,
+    episodes,
+    instants: p.instants * 4,
+    maxEvents: Math.max(p.maxEvents, p.tenants * p.agents * episodes * LONG_EVENTS_PER_EPISODE),
+    long: true,
+  };
+}
+
+/**
+ * Short and long schedules, one long for every two short. Crash and sweep schedules stay short:
+ * a kill -9 run is serial and a sweep run already publishes the whole corruption catalog.
+ */
+export function scheduleArbitrary(property: string, p: Profile): fc.Arbitrary<Schedule> {
+  if (p.crashes || p.sweep === true || p.long === true) return schedulesOf(property, p);
+  return fc.oneof(
+    { weight: 2, arbitrary: schedulesOf(property, p) },
+    { weight: 1, arbitrary: schedulesOf(property, longProfile(p)) },
+  );
 }
 
 const subjectOf = (t: string, a: string): string => `continuum.episode.v1.${t}.${a}`;
@@ -46,7 +79,7 @@ interface Delivery {
 }
 
 /** Schedules for one profile: pools, events, deliveries, then bad input, mismatches and a canary. */
-export function scheduleArbitrary(property: string, p: Profile): fc.Arbitrary<Schedule> {
+function schedulesOf(property: string, p: Profile): fc.Arbitrary<Schedule> {
   const copies = p.maxCopies + 1;
   const delivery: fc.Arbitrary<Delivery> = fc.record({
     copies: fc.nat(p.maxCopies),
@@ -56,7 +89,11 @@ export function scheduleArbitrary(property: string, p: Profile): fc.Arbitrary<Sc
   return fc
     .record({
       pools: poolValues(p),
-      specs: fc.array(fc.tuple(eventSpec(p), delivery), { minLength: p.minEvents, maxLength: p.maxEvents }),
+      specs: fc.array(fc.tuple(eventSpec(p), delivery), {
+        minLength: p.minEvents,
+        maxLength: p.maxEvents,
+        ...(p.long === true ? { size: 'max' as const } : {}),
+      }),
       redeliver: fc.array(fc.nat(1000), { maxLength: p.redeliveryPhase ? 6 : 0 }),
       mismatches: fc.array(fc.tuple(fc.nat(1000), fc.boolean()), {
         minLength: Math.min(1, p.maxMismatches),

@@ -12,8 +12,8 @@ const TS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 /** The stream the DLQ subject lands in (asyncapi.yaml x-streams.dlq). */
 export const DLQ_STREAM = 'CONTINUUM_EPISODES_DLQ';
 
-/** Records written under an unexpected id are looked for this far back before the batch began. */
-const CLOCK_MARGIN_MS = 30_000;
+/** Records written under an unexpected id are looked for from this long before the earliest run began. */
+const CLOCK_MARGIN_MS = 1000;
 
 interface Request {
   token: string;
@@ -53,6 +53,8 @@ export class Observer {
   private readonly dlq: DlqStreamReader;
   private readonly valkey: ValkeyScanner;
   private readonly runs = new Map<string, Run>();
+  /** The database clock minus ours, so time windows are in the clock that stamps the records. */
+  private clockOffset: Promise<number> | undefined;
 
   constructor(
     private readonly db: pg.Pool,
@@ -67,7 +69,10 @@ export class Observer {
   /** Registers a run before it publishes (fixes where the DLQ stream is read from). */
   async begin(token: string, tenants: string[]): Promise<void> {
     const tenantIds = tenantIdsOf(token, tenants);
-    this.runs.set(token, { tenantIds, startedAt: Date.now() });
+    this.clockOffset ??= this.db
+      .query<{ now: Date }>('SELECT now() AS now')
+      .then((r) => (r.rows[0]?.now.getTime() ?? Date.now()) - Date.now());
+    this.runs.set(token, { tenantIds, startedAt: Date.now() + (await this.clockOffset) });
     await this.dlq.begin(token, tenantIds);
   }
 
@@ -110,7 +115,7 @@ export class Observer {
         `SELECT dlq_id, reason, clause_id, tenant_id, agent_id, subject, raw, event, event IS NOT NULL AS event_present,
                 event::text AS event_text
            FROM arqonbus_continuum_projection_dlq
-          WHERE tenant_id = ANY($1) OR queued_at >= $2`,
+          WHERE tenant_id = ANY($1) OR ((tenant_id IS NULL OR NOT tenant_id = ANY($1)) AND queued_at >= $2)`,
         [tenantIds, since],
       ),
       this.dlq.catchUp(),
