@@ -18,18 +18,43 @@ function rawMatches(raw: string | null | undefined, data: string): boolean {
   );
 }
 
-function eventMatches(event: unknown, data: string, present = false): boolean {
-  // A body of `null` is storable as jsonb: the column holds JSON null, which reads back as null.
-  if ((event === null && !present) || event === undefined) return false;
-  try {
-    return canonicalJson(event) === canonicalJson(JSON.parse(data));
-  } catch {
-    return false;
-  }
+/**
+ * Canonical forms, computed once per stored event and per message body: every rejected message
+ * is compared with every DLQ row, which is quadratic in canonicalisations otherwise.
+ */
+function canonicalForms(): { ofEvent: (e: object) => string; ofData: (d: string) => string | undefined } {
+  const events = new WeakMap<object, string>();
+  const bodies = new Map<string, string | undefined>();
+  return {
+    ofEvent(e) {
+      let c = events.get(e);
+      if (c === undefined) events.set(e, (c = canonicalJson(e)));
+      return c;
+    },
+    ofData(d) {
+      if (!bodies.has(d)) {
+        try {
+          bodies.set(d, canonicalJson(JSON.parse(d)));
+        } catch {
+          bodies.set(d, undefined);
+        }
+      }
+      return bodies.get(d);
+    },
+  };
 }
 
-const rowMatches = (r: ObservedDlqRow, data: string): boolean =>
-  rawMatches(r.raw, data) || eventMatches(r.event, data, r.event_present === true);
+type Canonical = ReturnType<typeof canonicalForms>;
+
+function eventMatches(canon: Canonical, event: unknown, data: string, present = false): boolean {
+  // A body of `null` is storable as jsonb: the column holds JSON null, which reads back as null.
+  if ((event === null && !present) || event === undefined) return false;
+  const stored = event !== null && typeof event === 'object' ? canon.ofEvent(event) : canonicalJson(event);
+  return stored === canon.ofData(data);
+}
+
+const rowMatches = (canon: Canonical, r: ObservedDlqRow, data: string): boolean =>
+  rawMatches(r.raw, data) || eventMatches(canon, r.event, data, r.event_present === true);
 
 function subjectScope(subject: string): [string, string] | undefined {
   const m = /^continuum\.episode\.v1\.([a-z0-9][a-z0-9_-]{0,63})\.([a-z0-9][a-z0-9_-]{0,63})$/.exec(subject);
@@ -48,6 +73,7 @@ function subjectScope(subject: string): [string, string] | undefined {
  */
 export function checkDlq(facts: ScheduleFacts, obs: Observation): Violation[] {
   const out: Violation[] = [];
+  const canon = canonicalForms();
   const entries = obs.dlqMessages.map((m) => {
     let entry: Record<string, unknown> | undefined;
     try {
@@ -72,7 +98,7 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): Violation[] {
     const what = `${message.kind} message (${message.expectClause ?? ''}${message.label === undefined ? '' : `, ${message.label}`}) on ${message.subject}: ${JSON.stringify(message.data.slice(0, 80))}`;
     // The same bytes may be sent on several subjects: an entry belongs to the one it names.
     const rows = obs.dlqRows.filter(
-      (r) => rowMatches(r, message.data) && (r.subject === null || r.subject === message.subject),
+      (r) => rowMatches(canon, r, message.data) && (r.subject === null || r.subject === message.subject),
     );
     if (rows.length === 0)
       out.push({ clauseId: clause, message: `${what} is not in arqonbus_continuum_projection_dlq` });
@@ -103,7 +129,7 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): Violation[] {
   }
   for (const [, event] of facts.valid) {
     const data = JSON.stringify(event);
-    const dead = obs.dlqRows.some((r) => rowMatches(r, data) || eventMatches(r.event, data));
+    const dead = obs.dlqRows.some((r) => rowMatches(canon, r, data) || eventMatches(canon, r.event, data));
     if (dead) {
       const unknown = 'ck_future_field' in (event.payload as object);
       out.push({
