@@ -1,5 +1,6 @@
-import fc from 'fast-check';
 import { checkExecution } from '../check/check-execution.js';
+import { concurrentCheck } from '../engine/concurrent-check.js';
+import type { Phase, Verdict } from '../engine/concurrent-check.js';
 import type { ExecutionVerdict } from '../check/check-execution.js';
 import type { Violation } from '../check/violation.js';
 import type { PropertyDef } from '../properties/catalog.js';
@@ -24,6 +25,10 @@ export interface RunOptions {
   maxShrinks: number;
   /** Wall-clock budget per property (runs + shrinking). */
   propertyTimeLimitMs: number;
+  /** Schedules in flight at once (properties that crash the projector run one at a time). */
+  concurrency?: number;
+  /** Wall-clock instant after which no property starts a new execution (--time-budget). */
+  deadline?: number;
   progress: (line: string) => void;
 }
 
@@ -126,69 +131,58 @@ export async function runProperty(
     seed: options.seed,
     violations: [],
   };
-  let lastFailure: Omit<ScheduleFile, 'seed' | 'clauses'> | undefined;
-  let shrinks = 0;
-  let envError: EnvironmentError | undefined;
-  const property = fc.asyncProperty(scheduleArbitrary(def.name, def.profile), async (schedule) => {
-    if (envError !== undefined) return true;
-    if (lastFailure !== undefined && ++shrinks > options.maxShrinks) return true; // shrink budget spent
-    let outcome;
-    const t0 = Date.now();
-    try {
-      outcome = await executeOnce(target, schedule);
-    } catch (error) {
-      envError =
-        error instanceof EnvironmentError ? error : new EnvironmentError(String(error), { cause: error });
-      return true;
-    }
-    const { exec, verdict, file } = outcome;
-    result.executions++;
-    result.events += exec.events;
-    m.events += exec.events;
-    if (lastFailure === undefined) {
-      result.runs++;
-      // Appended one by one: push(...xs) overflows the call stack on very long runs.
-      for (const ms of exec.publishMs) m.publishMs.push(ms);
-      for (const ms of verdict.lagMs) m.lagMs.push(ms);
-      m.reapplied += verdict.reapplied;
-      m.applied += verdict.applied;
-      m.keysSeen += verdict.keysSeen;
-      verdict.exercised.forEach((c) => m.exercised.add(c));
-    }
-    const failed = verdict.violations.length > 0;
-    const phase =
-      lastFailure === undefined ? `run ${result.runs}/${numRuns}` : `shrink ${shrinks}/${options.maxShrinks}`;
+  const concurrency = def.profile.crashes ? 1 : (options.concurrency ?? 1);
+  const deadline = Math.min(started + options.propertyTimeLimitMs, options.deadline ?? Infinity);
+  let failures = 0;
+  let lastLine = 0;
+  const report = (final: boolean): void => {
+    if (!final && Date.now() - lastLine < 1000) return;
+    lastLine = Date.now();
     options.progress(
-      `[${def.name}] ${phase}: ${exec.events} messages, ${Date.now() - t0} ms, ${failed ? `FAIL ${verdict.violations[0]?.clauseId}` : 'ok'}`,
+      `[${def.name}] ${result.runs}/${numRuns} runs, ${result.events} events, ${result.executions - result.runs} shrink steps, ${failures === 0 ? 'ok' : `${failures} failing`} (${((Date.now() - started) / 1000).toFixed(1)} s, ${concurrency} at once)`,
     );
-    if (!failed) return true;
-    lastFailure = file;
-    return false;
+  };
+  const checked = await concurrentCheck(
+    scheduleArbitrary(def.name, def.profile),
+    async (schedule: Schedule, phase: Phase): Promise<Verdict<Omit<ScheduleFile, 'seed' | 'clauses'>>> => {
+      const { exec, verdict, file } = await executeOnce(target, schedule);
+      result.executions++;
+      result.events += exec.events;
+      m.events += exec.events;
+      if (phase === 'run') {
+        result.runs++;
+        // Appended one by one: push(...xs) overflows the call stack on very long runs.
+        for (const ms of exec.publishMs) m.publishMs.push(ms);
+        for (const ms of verdict.lagMs) m.lagMs.push(ms);
+        m.reapplied += verdict.reapplied;
+        m.applied += verdict.applied;
+        m.keysSeen += verdict.keysSeen;
+        verdict.exercised.forEach((c) => m.exercised.add(c));
+      }
+      if (verdict.violations.length > 0) failures++;
+      report(false);
+      return verdict.violations.length > 0 ? { ok: false, detail: file } : { ok: true };
+    },
+    {
+      seed: options.seed,
+      numRuns,
+      concurrency,
+      ...(options.path === undefined ? {} : { path: options.path }),
+      maxShrinks: options.maxShrinks,
+      deadline,
+    },
+  ).catch((error: unknown) => {
+    throw error instanceof EnvironmentError ? error : new EnvironmentError(String(error), { cause: error });
   });
-  const details = await fc.check(property, {
-    seed: options.seed,
-    numRuns,
-    ...(options.path === undefined ? {} : { path: options.path }),
-    interruptAfterTimeLimit: options.propertyTimeLimitMs,
-    markInterruptAsFailure: false,
-  });
-  if (envError !== undefined) throw envError;
+  report(true);
   result.durationMs = Date.now() - started;
-  if (details.failed && lastFailure !== undefined) {
+  if (checked.failure !== undefined) {
+    const failure = checked.failure.detail;
     result.status = 'failed';
-    result.path = details.counterexamplePath ?? undefined;
-    result.violations = lastFailure.violations ?? [];
-    result.counterexample = {
-      ...lastFailure,
-      seed: details.seed,
-      clauses: def.clauses,
-      ...(result.path ? { path: result.path } : {}),
-    };
-  } else if (details.failed) {
-    throw new EnvironmentError(
-      `property ${def.name} failed outside the target: ${String(details.errorInstance ?? 'unknown error')}`,
-    );
-  } else if (details.interrupted) {
+    result.path = checked.failure.path;
+    result.violations = failure.violations ?? [];
+    result.counterexample = { ...failure, seed: options.seed, clauses: def.clauses, path: result.path };
+  } else if (checked.interrupted) {
     result.reason = `time limit: ${result.runs} of ${numRuns} runs`;
   }
   return result;
