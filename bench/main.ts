@@ -3,12 +3,14 @@ import type { BenchResult } from './bench-result.js';
 import { benchValidate } from './validate.bench.js';
 import { benchProjector } from './projector.bench.js';
 import { benchProducer } from './producer.bench.js';
+import { benchKit } from './kit.bench.js';
 
 // Every bench this runner knows; add yours here: [area, function returning BenchResult[]].
 const BENCHES: [string, () => Promise<BenchResult[]>][] = [
   ['validate', benchValidate],
   ['projector', benchProjector],
   ['producer', benchProducer],
+  ['kit', benchKit],
 ];
 
 function table(rows: (BenchResult & { area: string })[]): string {
