@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import type * as TestcontainersModule from 'testcontainers';
 import { SERVICE_ERROR_CODES, ServiceError, type ServiceName } from './service-error.js';
 
 /** A service running in a testcontainers container. */
@@ -13,11 +14,13 @@ const IMAGES: Readonly<Record<ServiceName, string>> = {
   valkey: 'valkey/valkey:8',
 };
 
+type Testcontainers = typeof TestcontainersModule;
+
 /**
  * testcontainers is an optional peer dependency: it brings about a hundred packages that only the
  * Docker path needs, so a team that uses it installs it beside the kit.
  */
-async function loadTestcontainers(service: ServiceName): Promise<typeof import('testcontainers')> {
+async function loadTestcontainers(service: ServiceName): Promise<Testcontainers> {
   try {
     return await import('testcontainers');
   } catch (error) {
