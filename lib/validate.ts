@@ -11,7 +11,12 @@ import { CONTRACT } from './contract.js';
 import { ContractUsageError, ERROR_CODES } from './errors.js';
 import { compareOrderingKey } from './ordering.js';
 import { isRealCalendarDate, isRealCalendarDateOfPatternValid } from './source-ts.js';
-import { DEFAULT_VALIDATION_MODE, type ValidationMode, type ValidationResult, type Violation } from './violation.js';
+import {
+  DEFAULT_VALIDATION_MODE,
+  type ValidationMode,
+  type ValidationResult,
+  type Violation,
+} from './violation.js';
 
 const MAX_BYTES = CONTRACT.limits.max_message_bytes;
 const SIZE_CLAUSE = CONTRACT.limits['x-clause'];

@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { DEFAULT_VALIDATION_MODE, decodeEpisodeEvent, type ValidationMode, type Violation } from '../../lib/index.js';
+import {
+  DEFAULT_VALIDATION_MODE,
+  decodeEpisodeEvent,
+  type ValidationMode,
+  type Violation,
+} from '../../lib/index.js';
 import { EXIT } from '../exit-codes.js';
 
 /** One validated record of the input and where it started. */
