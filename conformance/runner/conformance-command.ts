@@ -53,8 +53,16 @@ export interface RunFlags {
   localWriteBoundMs?: number;
 }
 
+let statusShown = false;
 const say = (line: string): void => {
-  process.stderr.write(`${line}\n`);
+  process.stderr.write(`${statusShown ? '\n' : ''}${line}\n`);
+  statusShown = false;
+};
+/** A progress line that rewrites itself on a terminal; elsewhere one line per update. */
+const status = (line: string): void => {
+  if (!process.stderr.isTTY) return say(line);
+  process.stderr.write(`\r\x1b[K${line}`);
+  statusShown = true;
 };
 
 /** `conformance run`: resolves services, runs, prints the summary; returns the exit code. */
@@ -130,6 +138,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       propertyTimeLimitMs: (flags.propertyTimeLimitS ?? 120) * 1000,
       outDir: flags.out ?? 'reports/conformance',
       progress: say,
+      status,
     };
     say(`conformance run: target ${options.target}, seed ${seed}, ${options.numRuns} runs per property`);
     const report = await runConformance(options);

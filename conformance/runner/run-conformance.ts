@@ -52,6 +52,8 @@ export interface ConformanceOptions {
   propertyTimeLimitMs: number;
   outDir: string;
   progress: (line: string) => void;
+  /** Rewrites the current property's progress line. */
+  status?: (line: string) => void;
 }
 
 /** Open connections and the projector process of a run; `close()` releases all of them. */

@@ -30,6 +30,8 @@ export interface RunOptions {
   /** Wall-clock instant after which no property starts a new execution (--time-budget). */
   deadline?: number;
   progress: (line: string) => void;
+  /** Rewrites the property's progress line (a terminal); defaults to `progress`. */
+  status?: (line: string) => void;
 }
 
 export interface PropertyResult {
@@ -138,7 +140,7 @@ export async function runProperty(
   const report = (final: boolean): void => {
     if (!final && Date.now() - lastLine < 1000) return;
     lastLine = Date.now();
-    options.progress(
+    (final ? options.progress : (options.status ?? options.progress))(
       `[${def.name}] ${result.runs}/${numRuns} runs, ${result.events} events, ${result.executions - result.runs} shrink steps, ${failures === 0 ? 'ok' : `${failures} failing`} (${((Date.now() - started) / 1000).toFixed(1)} s, ${concurrency} at once)`,
     );
   };
