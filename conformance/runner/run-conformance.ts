@@ -20,6 +20,7 @@ import { ProjectorTarget } from '../target/projector-target.js';
 import type { SettleOptions } from '../target/projector-target.js';
 import { EnvironmentError, runProperty } from './run-properties.js';
 import type { Measurements, PropertyResult } from './run-properties.js';
+import { edgeNote } from '../arbitraries/edge-note.js';
 import { evaluateSlos } from './slo.js';
 import type { SloThresholds } from './slo.js';
 
@@ -161,6 +162,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
     keysSeen: 0,
     exercised: new Set(),
     events: 0,
+    edges: new Map(),
   };
   const results: PropertyResult[] = [];
   let producer: ProducerRun | undefined;
@@ -235,6 +237,7 @@ export async function finish(
       `publish p99 is the producer's own publish-to-ack p99 from the driver's GET /status (${producerPublish.toFixed(1)} ms)`,
     );
   }
+  if (m.edges !== undefined && m.events > 0) notes.push(edgeNote(m.edges));
   const clauses = clauseStatuses({
     properties: results,
     slos,

@@ -59,6 +59,8 @@ export interface Measurements {
   keysSeen: number;
   exercised: Set<string>;
   events: number;
+  /** Valid events sent on each payload-schema edge ('edge: summary.maxLength at-limit-astral'). */
+  edges?: Map<string, number>;
 }
 
 /** Raised when the environment (not the implementation) fails: exit 2, never a counterexample. */
@@ -160,6 +162,10 @@ export async function runProperty(
         m.applied += verdict.applied;
         m.keysSeen += verdict.keysSeen;
         verdict.exercised.forEach((c) => m.exercised.add(c));
+        for (const msg of scheduleMessages(schedule)) {
+          if (msg.kind === 'valid' && msg.label !== undefined)
+            m.edges?.set(msg.label, (m.edges.get(msg.label) ?? 0) + 1);
+        }
       }
       if (verdict.violations.length > 0) failures++;
       report(false);

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import type { EpisodePayload } from '../../lib/index.js';
+import { PAYLOAD_EDGES } from '../arbitraries/spec-edges.js';
 import { validEventArb } from '../arbitraries/valid-event.js';
 import { AGENTS, TENANTS } from './bind-schedule.js';
 
@@ -11,6 +12,8 @@ export interface PayloadParts {
   payload: EpisodePayload;
   /** Adds an unknown field, which consumers must tolerate (CT-3.unknown-fields). */
   unknownField: boolean;
+  /** Index into PAYLOAD_EDGES: the payload is moved onto that edge of its schema. */
+  edge?: number;
 }
 
 /** Realistic payloads (200-1500 bytes) from `validEventArb`, plus an optional unknown field. */
@@ -18,6 +21,11 @@ export function payloadParts(): fc.Arbitrary<PayloadParts> {
   return fc.record({
     payload: validEventArb({ tenantIds: [TENANTS[0]], agentIds: [AGENTS[0]] }).map((e) => e.payload),
     unknownField: fc.boolean(),
+    // One event in four sits on an edge of the payload schema; shrinking takes it off.
+    edge: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.nat(PAYLOAD_EDGES.length - 1) },
+    ),
   });
 }
 
@@ -30,7 +38,8 @@ export interface Instant {
 export function instant(): fc.Arbitrary<Instant> {
   return fc.record({
     seconds: fc.integer({ min: 0, max: 364 * 86_400 }),
-    micros: fc.constantFrom(0, 500_000, 123_456, 1_000, 999_999),
+    // 123_456 / 123_457 and 1_000 / 1_001 are equal to the millisecond: a guard that truncates fails.
+    micros: fc.constantFrom(0, 500_000, 123_456, 1_000, 999_999, 123_457, 1_001),
   });
 }
 

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { decodeEpisodeEvent } from '../../lib/index.js';
+import { PAYLOAD_EDGES } from '../arbitraries/spec-edges.js';
 import { AGENTS, TENANTS } from './bind-schedule.js';
 import { eventId, instant, payloadParts, spellInstant, BODY_MARKER } from './event-parts.js';
 import type { Instant, PayloadParts } from './event-parts.js';
@@ -122,7 +124,7 @@ export function buildEvent(
     },
   };
   if (p.unknownField) payload.ck_future_field = 'ignored';
-  return {
+  const event: EventObject = {
     event_id: id,
     event_type: type,
     tenant_id: tenant,
@@ -132,4 +134,14 @@ export function buildEvent(
     schema_version: 1,
     payload,
   };
+  const edge = p.edge === undefined ? undefined : PAYLOAD_EDGES[p.edge];
+  if (edge === undefined) return event;
+  const onEdge = { ...event, payload: edge.apply(payload) };
+  // Only a valid event is sent as valid: an edge the rest of this event cannot carry is skipped.
+  if (!decodeEpisodeEvent(JSON.stringify(onEdge), 'consumer').ok) return event;
+  EDGE_OF.set(onEdge, `edge: ${edge.constraint} ${edge.edge}`);
+  return onEdge;
 }
+
+/** The schema edge an event was built on, for the report's per-constraint edge counts. */
+export const EDGE_OF = new WeakMap<EventObject, string>();

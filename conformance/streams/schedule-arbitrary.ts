@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { AGENTS, TENANTS } from './bind-schedule.js';
 import { badInput } from './bad-input.js';
 import type { BadInput } from './bad-input.js';
-import { buildEvent, eventSpec, poolValues, resolveEvents } from './event-spec.js';
+import { buildEvent, EDGE_OF, eventSpec, poolValues, resolveEvents } from './event-spec.js';
 import type { EventObject, Pools } from './event-spec.js';
 import type { Schedule, ScheduleMessage, ScheduleStep } from './schedule.js';
 import { sweepArbitrary, sweepMessage } from './validator-sweep.js';
@@ -63,12 +63,14 @@ const subjectOf = (t: string, a: string): string => `continuum.episode.v1.${t}.$
 const msgIdOf = (e: EventObject): string => `${e.tenant_id}:${e.agent_id}:${e.event_id}`;
 
 function valid(e: EventObject, msgId: string, redelivery = false): ScheduleMessage {
+  const edge = EDGE_OF.get(e);
   return {
     kind: 'valid',
     subject: subjectOf(e.tenant_id, e.agent_id),
     msgId,
     data: JSON.stringify(e),
     ...(redelivery ? { redelivery } : {}),
+    ...(edge === undefined ? {} : { label: edge }),
   };
 }
 
