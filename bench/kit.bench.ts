@@ -25,6 +25,20 @@ const RAW_EVENTS = 10_000;
 const FIXTURE_FLAGS: Partial<Record<FixtureRule, string[]>> = {
   'racy-guard': ['--projector-instances', '2'],
 };
+/** With KIT_BENCH_FOCUS=1, each fixture runs only the property that exercises its rule. */
+const FOCUS: Record<FixtureRule, string> = {
+  'no-dedup': 'duplicates',
+  'guard-lte': 'duplicates',
+  'guard-ts-only': 'reordering',
+  'no-tie-break': 'reordering',
+  'key-without-tenant': 'valkey',
+  'cache-without-ttl': 'valkey',
+  'body-in-valkey': 'valkey',
+  'drop-invalid': 'bad-input',
+  'no-subject-check': 'tenant-isolation',
+  'racy-guard': 'reordering',
+  'ack-before-commit': 'crash',
+};
 const nextId = monotonicFactory();
 
 interface KitRun {
@@ -138,10 +152,15 @@ function fixtureCmd(rule: FixtureRule): string {
  * The kit engine: events checked per second by the main job against the reference, beside the
  * reference projector's own rate measured in the same bench run; then, for every broken fixture
  * with default flags, the time to a verdict and the size of the counterexample.
- * `KIT_BENCH_FIXTURES=no-dedup,guard-lte` limits the fixtures.
+ * `KIT_BENCH_FIXTURES=no-dedup,guard-lte` limits the fixtures; `KIT_BENCH_FOCUS=1` runs each
+ * fixture on its rule's property only; `KIT_BENCH_SKIP_MAIN=1` skips the main job.
  */
 export async function benchKit(): Promise<BenchResult[]> {
-  const main = await runKit(['--target', 'reference']);
+  const focus = process.env.KIT_BENCH_FOCUS === '1';
+  const main =
+    process.env.KIT_BENCH_SKIP_MAIN === '1'
+      ? { code: null, wallMs: 0, report: undefined }
+      : await runKit(['--target', 'reference']);
   const events = main.report?.throughput.events ?? 0;
   const kitRate = events / Math.max(0.001, (main.report?.durationMs ?? main.wallMs) / 1000);
   const rawRate = await rawProjectorRate();
@@ -189,6 +208,7 @@ export async function benchKit(): Promise<BenchResult[]> {
         '--projector-cmd',
         fixtureCmd(rule),
         ...(FIXTURE_FLAGS[rule] ?? []),
+        ...(focus ? ['--property', FOCUS[rule]] : []),
       ]);
       const failed = run.report?.properties.filter((p) => p.status === 'failed') ?? [];
       const named = [...new Set(failed.flatMap((p) => p.violations.map((v) => v.clauseId)))];
@@ -197,7 +217,7 @@ export async function benchKit(): Promise<BenchResult[]> {
       );
       const size = right?.counterexample?.schedule.steps.filter((s) => s.op === 'publish').length ?? -1;
       results.push({
-        name: `--break ${rule}: time to verdict (exit 1 naming ${expected.join(' or ')})`,
+        name: `--break ${rule}${focus ? ` (--property ${FOCUS[rule]})` : ''}: time to verdict (exit 1 naming ${expected.join(' or ')})`,
         value: Number((run.wallMs / 1000).toFixed(1)),
         unit: 's',
         target: '<= 60, counterexample <= 5 messages',
