@@ -88,42 +88,46 @@ function schedulesOf(property: string, p: Profile): fc.Arbitrary<Schedule> {
     newMsgId: fc.array(fc.boolean(), { minLength: copies, maxLength: copies }),
     keys: fc.array(fc.nat(1000), { minLength: copies, maxLength: copies }),
   });
-  return fc
-    .record({
-      pools: poolValues(p),
-      specs: fc.array(fc.tuple(eventSpec(p), delivery), {
-        minLength: p.minEvents,
-        maxLength: p.maxEvents,
-        ...(p.long === true ? { size: 'max' as const } : {}),
-      }),
-      redeliver: fc.array(fc.nat(1000), { maxLength: p.redeliveryPhase ? 6 : 0 }),
-      mismatches: fc.array(fc.tuple(fc.nat(1000), fc.boolean()), {
-        minLength: Math.min(1, p.maxMismatches),
-        maxLength: p.maxMismatches,
-      }),
-      bad: fc.array(fc.tuple(fc.nat(1000), fc.nat(1000)), {
-        minLength: Math.min(1, p.maxBadInputs),
-        maxLength: p.maxBadInputs,
-      }),
-      crashAt: fc.array(fc.nat(1000), { minLength: p.crashes ? 1 : 0, maxLength: p.crashes ? 2 : 0 }),
-      sweep: p.sweep === true ? sweepArbitrary() : fc.constant<number[]>([]),
-      // The canary's id never matters to a failure: shrinking it would spend the budget on nothing.
-      canary: fc.noShrink(fc.ulid()),
-      escape: fc.boolean(),
-    })
-    .chain((g) => {
-      const events = resolveEvents(
-        g.specs.map(([s]) => s),
-        g.pools,
-      );
-      // One draw of bad input per requested slot, built from an event of the schedule.
-      const bases = g.bad
-        .map(([i]) => events[i % Math.max(1, events.length)])
-        .filter((e) => e !== undefined)
-        .map((e) => forge(e, 'bad'));
-      return fc.tuple(fc.constant(g), fc.constant(events), fc.tuple(...bases.map((b) => badInput(b))));
-    })
-    .map(([g, events, bads]) => build(property, p, g, events, bads as BadInput[]));
+  return (
+    fc
+      // fc.record shrinks its fields in this order: what makes a schedule long (the sweep, the
+      // events) goes first, so a small shrink budget is spent on messages, not on pool values.
+      .record({
+        sweep: p.sweep === true ? sweepArbitrary() : fc.constant<number[]>([]),
+        specs: fc.array(fc.tuple(eventSpec(p), delivery), {
+          minLength: p.minEvents,
+          maxLength: p.maxEvents,
+          ...(p.long === true ? { size: 'max' as const } : {}),
+        }),
+        bad: fc.array(fc.tuple(fc.nat(1000), fc.nat(1000)), {
+          minLength: Math.min(1, p.maxBadInputs),
+          maxLength: p.maxBadInputs,
+        }),
+        mismatches: fc.array(fc.tuple(fc.nat(1000), fc.boolean()), {
+          minLength: Math.min(1, p.maxMismatches),
+          maxLength: p.maxMismatches,
+        }),
+        redeliver: fc.array(fc.nat(1000), { maxLength: p.redeliveryPhase ? 6 : 0 }),
+        crashAt: fc.array(fc.nat(1000), { minLength: p.crashes ? 1 : 0, maxLength: p.crashes ? 2 : 0 }),
+        escape: fc.boolean(),
+        pools: poolValues(p),
+        // The canary's id never matters to a failure: shrinking it would spend the budget on nothing.
+        canary: fc.noShrink(fc.ulid()),
+      })
+      .chain((g) => {
+        const events = resolveEvents(
+          g.specs.map(([s]) => s),
+          g.pools,
+        );
+        // One draw of bad input per requested slot, built from an event of the schedule.
+        const bases = g.bad
+          .map(([i]) => events[i % Math.max(1, events.length)])
+          .filter((e) => e !== undefined)
+          .map((e) => forge(e, 'bad'));
+        return fc.tuple(fc.constant(g), fc.constant(events), fc.tuple(...bases.map((b) => badInput(b))));
+      })
+      .map(([g, events, bads]) => build(property, p, g, events, bads as BadInput[]))
+  );
 }
 
 /**
