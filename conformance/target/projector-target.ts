@@ -20,12 +20,15 @@ export interface SettleOptions {
 }
 
 export const DEFAULT_SETTLE: SettleOptions = {
-  pollMs: 100,
+  pollMs: 25,
   stableMs: 500,
   giveUpMs: 3000,
   redeliveryWaitMs: 35_000,
   maxMs: 60_000,
 };
+
+/** Publishes of one run awaiting their acks at once. */
+const PUBLISH_WINDOW = 16;
 
 /** What one execution of a schedule produced. */
 export interface Execution {
@@ -110,13 +113,29 @@ export class ProjectorTarget {
     let lastSeq = 0;
     await this.observer.begin(token, tenants);
     try {
+      // Publishes go out in schedule order on one connection (NATS keeps a publisher's order);
+      // up to PUBLISH_WINDOW await their acks at once. Every other step waits for all of them.
+      let inFlight: Promise<void>[] = [];
+      const drain = async (): Promise<void> => {
+        await Promise.all(inFlight);
+        inFlight = [];
+        out.refused.sort((a, b) => a - b);
+        out.deduplicated.sort((a, b) => a - b);
+      };
       for (const [index, step] of schedule.steps.entries()) {
         if (step.op === 'publish') {
-          const outcome = await this.publish(step.message, out);
-          if (outcome.seq !== undefined) lastSeq = Math.max(lastSeq, outcome.seq);
-          if (outcome.kind === 'stored') published.push(step.message);
-          else out[outcome.kind].push(index);
-        } else if (step.op === 'crash') {
+          inFlight.push(
+            this.publish(step.message, out).then((outcome) => {
+              if (outcome.seq !== undefined) lastSeq = Math.max(lastSeq, outcome.seq);
+              if (outcome.kind === 'stored') published.push(step.message);
+              else out[outcome.kind].push(index);
+            }),
+          );
+          if (inFlight.length >= PUBLISH_WINDOW) await drain();
+          continue;
+        }
+        await drain();
+        if (step.op === 'crash') {
           if (this.projector === undefined)
             throw new Error('schedule has a crash step but no --projector-cmd was given');
           await this.projector.crash();
@@ -129,6 +148,7 @@ export class ProjectorTarget {
           crashedSinceSettle = false;
         }
       }
+      await drain();
     } finally {
       this.observer.end(token);
     }
