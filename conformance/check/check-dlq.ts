@@ -93,7 +93,10 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): Violation[] {
       });
     }
   }
-  for (const { message } of facts.rejected) {
+  for (const { message: sent } of facts.rejected) {
+    // Compared as the broker carried it: a lone surrogate (text cut inside an astral character)
+    // goes out as U+FFFD.
+    const message = { ...sent, data: Buffer.from(sent.data, 'utf8').toString('utf8') };
     const clause = message.kind === 'mismatch' ? 'CT-4.subject-match' : 'CT-4.dlq';
     const what = `${message.kind} message (${message.expectClause ?? ''}${message.label === undefined ? '' : `, ${message.label}`}) on ${message.subject}: ${JSON.stringify(message.data.slice(0, 80))}`;
     // The same bytes may be sent on several subjects: an entry belongs to the one it names.
