@@ -10,6 +10,8 @@ export interface PropertyDef {
   needsProcess?: boolean;
   /** Multiplies --num-runs (slow properties run fewer times). */
   runsFactor?: number;
+  /** At most this many runs whatever --num-runs says (kill -9 runs are serial and slow). */
+  maxRuns?: number;
 }
 
 const base: Profile = {
@@ -96,6 +98,7 @@ export const PROJECTOR_PROPERTIES: PropertyDef[] = [
       crashes: true,
     },
     needsProcess: true,
-    runsFactor: 0.1,
+    runsFactor: 0.5,
+    maxRuns: 6,
   },
 ];

@@ -122,7 +122,10 @@ export async function runProperty(
   m: Measurements,
 ): Promise<PropertyResult> {
   const started = Date.now();
-  const numRuns = Math.max(1, Math.round(options.numRuns * (def.runsFactor ?? 1)));
+  const numRuns = Math.min(
+    def.maxRuns ?? Number.POSITIVE_INFINITY,
+    Math.max(1, Math.round(options.numRuns * (def.runsFactor ?? 1))),
+  );
   const result: PropertyResult = {
     name: def.name,
     title: def.title,
