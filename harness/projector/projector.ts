@@ -2,7 +2,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } fro
 import { nanos, type NatsConnection } from '@nats-io/transport-node';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT, parseEpisodeSubject } from '../../lib/index.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { deadLetter, deadLetterSubject } from './dead-letter.js';
 import { EpisodeCache } from './episode-cache.js';
@@ -35,6 +35,9 @@ export interface ProjectorOptions {
   /** Called with each lag observation (ms, source_ts to commit), e.g. for an HDR histogram in a bench. */
   onLag?: (lagMs: number) => void;
 }
+
+/** Failures of a batch, then of one message alone, with the services up before it is the data's. */
+const POISON_ATTEMPTS = 3;
 
 type Sleep = (ms: number) => Promise<void>;
 const sleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -136,6 +139,11 @@ export class Projector {
     this.#log.info('projector stopped');
   }
 
+  /**
+   * Retries a failed batch while the infrastructure is down (nothing can progress then). Once
+   * it failed {@link POISON_ATTEMPTS} times with NATS and PostgreSQL answering, the data is
+   * the suspect: the messages are handled one by one so one bad message cannot hold the rest.
+   */
   async #processWithRetry(batch: JsMsg[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -148,11 +156,70 @@ export class Projector {
           for (const m of batch) m.nak();
           return;
         }
+        if (attempt + 1 >= POISON_ATTEMPTS && (await this.#infrastructureAnswers())) {
+          this.#log.warn({ err, size: batch.length }, 'batch keeps failing with services up: one by one');
+          await this.#processOneByOne(batch);
+          return;
+        }
         const wait = backoffMs(attempt);
-        this.#log.warn({ err, attempt, waitMs: Math.round(wait) }, 'batch failed (infrastructure); retrying');
+        this.#log.warn({ err, attempt, waitMs: Math.round(wait) }, 'batch failed; retrying');
         for (const m of batch) m.working();
         await sleep(wait);
       }
+    }
+  }
+
+  async #processOneByOne(batch: readonly JsMsg[]): Promise<void> {
+    for (const [i, msg] of batch.entries()) {
+      // Strikes count failures with the services up: an outage never dead-letters a good message.
+      let strikes = 0;
+      let lastError: unknown;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await (strikes < POISON_ATTEMPTS ? this.#process([msg]) : this.#deadLetterAlone(msg, lastError));
+          break;
+        } catch (err) {
+          this.metrics.errors.inc({ kind: 'infra' });
+          if (this.#stopping) {
+            for (const m of batch.slice(i)) m.nak();
+            return;
+          }
+          if (strikes < POISON_ATTEMPTS) lastError = err;
+          if (await this.#infrastructureAnswers()) strikes++;
+          this.#log.warn({ err, attempt, strikes, seq: msg.seq }, 'message failed alone; retrying');
+          for (const m of batch.slice(i)) m.working();
+          await sleep(backoffMs(attempt));
+        }
+      }
+    }
+  }
+
+  /** Dead-letters a message that failed alone with the services up: raw bytes, the error as reason. */
+  async #deadLetterAlone(msg: JsMsg, error: unknown): Promise<void> {
+    const subject = parseEpisodeSubject(msg.subject);
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const record = this.#deadLetter(msg, {
+      reason: `projecting failed ${POISON_ATTEMPTS} times alone while NATS and PostgreSQL answered (${why})`,
+      clauseId: 'CT-4.poison',
+      ...(subject.ok ? { scope: { tenantId: subject.tenantId, agentId: subject.agentId } } : {}),
+    });
+    const result = await this.#write([], [record]);
+    await this.#afterCommit([msg], [], [record], result);
+  }
+
+  /** Whether PostgreSQL answers a query and the NATS connection is up, within 5 s. */
+  async #infrastructureAnswers(): Promise<boolean> {
+    if (this.#o.nc.isClosed()) return false;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 5000)));
+    const probe = Promise.all([this.#o.pool.query('SELECT 1'), this.#o.nc.flush()]).then(
+      () => true,
+      () => false,
+    );
+    try {
+      return await Promise.race([probe, timeout]);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
