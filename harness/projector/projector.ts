@@ -197,11 +197,13 @@ export class Projector {
   /** Dead-letters a message that failed alone with the services up: raw bytes, the error as reason. */
   async #deadLetterAlone(msg: JsMsg, error: unknown): Promise<void> {
     const subject = parseEpisodeSubject(msg.subject);
+    const decoded = this.#decoded.get(msg) ?? decodeMessage(msg.subject, msg.data);
     const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const record = this.#deadLetter(msg, {
       reason: `projecting failed ${POISON_ATTEMPTS} times alone while NATS and PostgreSQL answered (${why})`,
       clauseId: 'CT-4.poison',
       ...(subject.ok ? { scope: { tenantId: subject.tenantId, agentId: subject.agentId } } : {}),
+      ...(decoded.ok ? { parsed: decoded.prepared.event } : {}),
     });
     const result = await this.#write([], [record]);
     await this.#afterCommit([msg], [], [record], result);
