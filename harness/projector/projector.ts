@@ -9,6 +9,7 @@ import { EpisodeCache } from './episode-cache.js';
 import { decodeMessage, type DecodedMessage, type Rejection } from './message-decoder.js';
 import { phaseBehaviour, type PhaseName } from './phase.js';
 import { backoffMs, isDataError } from './projector-errors.js';
+import { infrastructureAnswers } from './infrastructure-probe.js';
 import { MessageBatcher } from './message-batcher.js';
 import { ProjectorMetrics } from './projector-metrics.js';
 import { ProjectionWriter, type DlqRecord, type WriteResult } from './projection-writer.js';
@@ -156,7 +157,7 @@ export class Projector {
           for (const m of batch) m.nak();
           return;
         }
-        if (attempt + 1 >= POISON_ATTEMPTS && (await this.#infrastructureAnswers())) {
+        if (attempt + 1 >= POISON_ATTEMPTS && (await infrastructureAnswers(this.#o.nc, this.#o.pool))) {
           this.#log.warn({ err, size: batch.length }, 'batch keeps failing with services up: one by one');
           await this.#processOneByOne(batch);
           return;
@@ -185,7 +186,7 @@ export class Projector {
             return;
           }
           if (strikes < POISON_ATTEMPTS) lastError = err;
-          if (await this.#infrastructureAnswers()) strikes++;
+          if (await infrastructureAnswers(this.#o.nc, this.#o.pool)) strikes++;
           this.#log.warn({ err, attempt, strikes, seq: msg.seq }, 'message failed alone; retrying');
           for (const m of batch.slice(i)) m.working();
           await sleep(backoffMs(attempt));
@@ -207,22 +208,6 @@ export class Projector {
     });
     const result = await this.#write([], [record]);
     await this.#afterCommit([msg], [], [record], result);
-  }
-
-  /** Whether PostgreSQL answers a query and the NATS connection is up, within 5 s. */
-  async #infrastructureAnswers(): Promise<boolean> {
-    if (this.#o.nc.isClosed()) return false;
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<boolean>((r) => (timer = setTimeout(() => r(false), 5000)));
-    const probe = Promise.all([this.#o.pool.query('SELECT 1'), this.#o.nc.flush()]).then(
-      () => true,
-      () => false,
-    );
-    try {
-      return await Promise.race([probe, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   async #process(batch: readonly JsMsg[]): Promise<void> {
