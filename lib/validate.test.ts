@@ -187,9 +187,9 @@ describe('decodeEpisodeEvent', () => {
     // The body is level 1, so an unknown field's value may nest max - 1 deep.
     const nest = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
     const at = `${json.slice(0, -1)},"ck_future":${nest(max - 1)}}`;
-    expect(decodeEpisodeEvent(at).ok).toBe(true);
+    expect(decodeEpisodeEvent(at, 'consumer').ok).toBe(true);
     for (const body of [`${json.slice(0, -1)},"ck_future":${nest(max)}}`, nest(10_000)]) {
-      const result = decodeEpisodeEvent(body);
+      const result = decodeEpisodeEvent(body, 'consumer');
       expect(result.ok ? [] : result.errors.map((e) => [e.clauseId, e.keyword])).toEqual([
         ['CT-3.size', 'depth'],
       ]);
