@@ -339,19 +339,34 @@ export class Projector {
     }
   }
 
-  /** Publishes DLQ entries after their rows committed; retried until NATS takes them. */
+  /**
+   * Publishes DLQ entries after their rows committed, retried while the bus is away. An entry
+   * the bus refuses with the services up goes out without raw, then is left to the table row.
+   */
   async #publishDeadLetters(dlq: readonly DlqRecord[]): Promise<void> {
     const js = jetstream(this.#o.nc);
     for (const d of dlq) {
-      for (let attempt = 0; ; attempt++) {
+      let entry = d.entry;
+      // Strikes count refusals with the services up: the bus refuses this entry, not an outage.
+      for (let attempt = 0, strikes = 0; ; attempt++) {
         try {
-          await js.publish(deadLetterSubject(d.entry), JSON.stringify(d.entry), {
-            msgID: `dlq:${d.entry.dlq_id}`,
-          });
+          await js.publish(deadLetterSubject(entry), JSON.stringify(entry), { msgID: `dlq:${entry.dlq_id}` });
           break;
         } catch (err) {
           this.metrics.errors.inc({ kind: 'infra' });
           if (this.#stopping && attempt >= 3) throw err;
+          if (await infrastructureAnswers(this.#o.nc, this.#o.pool)) strikes++;
+          if (strikes >= POISON_ATTEMPTS && entry.raw.length > 0) {
+            // The table row keeps what the subject cannot take; the bus still gets the reason.
+            this.#log.warn({ err, dlq_id: entry.dlq_id }, 'DLQ entry refused by the bus: raw dropped');
+            entry = { ...entry, raw: '', reason: `${entry.reason.slice(0, 900)} (raw refused by the bus)` };
+            strikes = 0;
+            continue;
+          }
+          if (strikes >= POISON_ATTEMPTS) {
+            this.#log.error({ err, dlq_id: entry.dlq_id }, 'DLQ entry refused by the bus: table row only');
+            break;
+          }
           this.#log.warn({ err, attempt }, 'DLQ publish failed; retrying');
           await sleep(backoffMs(attempt));
         }

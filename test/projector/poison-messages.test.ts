@@ -30,6 +30,7 @@ function withUnknownField(tenant: string, episodeId: string, fieldJson: string):
 async function dlqEntries(): Promise<DlqEntry[]> {
   const out: DlqEntry[] = [];
   const info = await fx.jsm.streams.info(CONTRACT.streams.dlq.name);
+  if (info.state.messages === 0) return out;
   for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
     const m = await fx.jsm.streams.getMessage(CONTRACT.streams.dlq.name, { seq });
     if (m !== null) out.push(m.json<DlqEntry>());
@@ -141,5 +142,30 @@ describe('poison messages (CT-4.poison)', () => {
     expect(more).toEqual([]);
     expect(entry).toMatchObject({ clause_id: 'CT-4.poison', tenant_id: t, event_id: poison.event_id });
     expect(entry?.reason).toMatch(/refused by test trigger/);
+  });
+
+  it('a dead letter the DLQ stream refuses goes out without raw; consumption continues', async () => {
+    const t = fx.tenant;
+    await fx.jsm.streams.update(CONTRACT.streams.dlq.name, { max_msg_size: 2048 });
+    const big = `not json ${'x'.repeat(4000)}`;
+    await fx.js.publish(episodeSubject(t, 'a1'), big);
+    const expected = await publishOthers(`${t}o`);
+
+    const p = new Projector({ nc: fx.nc, pool: fx.pool, redis: fx.redis, batchSize: 32 });
+    await p.start();
+    try {
+      await waitUntil(
+        async () => (await readRows(fx.pool, `${t}o`)).length === 20 && (await dlqEntries()).length === 1,
+        'the 20 other rows and the dead letter on the bus',
+      );
+    } finally {
+      await p.stop();
+    }
+    expect((await readRows(fx.pool, `${t}o`)).map((r) => r.last_event_id).sort()).toEqual(expected);
+    const [entry] = await dlqEntries();
+    expect(entry).toMatchObject({ clause_id: 'CT-3.json', raw: '', tenant_id: t });
+    expect(entry?.reason).toMatch(/raw refused by the bus/);
+    const row = await fx.pool.query<{ raw: string }>('SELECT raw FROM arqonbus_continuum_projection_dlq');
+    expect(row.rows.map((r) => r.raw)).toEqual([big]);
   });
 });
