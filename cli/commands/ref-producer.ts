@@ -131,7 +131,8 @@ async function producerCommand(f: ProducerFlags): Promise<number> {
 
 async function runProducer(f: ProducerFlags, services: Services, logger: Logger): Promise<number> {
   const started = Object.values(services.origin).some((o) => o === 'binary' || o === 'container');
-  if (started) {
+  let bus = await busProblem(services.natsUrl, services.natsConnect);
+  if (started && bus?.kind !== 'unreachable') {
     await provision({
       natsUrl: services.natsUrl,
       pgUrl: services.pgUrl,
@@ -139,13 +140,15 @@ async function runProducer(f: ProducerFlags, services: Services, logger: Logger)
       natsConnect: services.natsConnect,
       logger,
     });
+    bus = await busProblem(services.natsUrl, services.natsConnect);
+  } else if (started) {
+    logger.warn({}, 'not provisioned: the bus does not answer (run continuum-kit provision once it does)');
   }
   const dbPath =
     f.db ??
     (f.demo === undefined
       ? 'continuum-producer.sqlite'
       : path.join(mkdtempSync(path.join(os.tmpdir(), 'ck-demo-')), 'producer.sqlite'));
-  const bus = await busProblem(services.natsUrl, services.natsConnect);
   if (bus?.kind === 'no-stream' && f.demo !== undefined) {
     process.stderr.write(`continuum-kit ref producer: ${bus.message}\n`);
     return EXIT.usage;
