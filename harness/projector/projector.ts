@@ -8,7 +8,7 @@ import { deadLetter, deadLetterSubject } from './dead-letter.js';
 import { EpisodeCache } from './episode-cache.js';
 import { decodeMessage, type DecodedMessage, type Rejection } from './message-decoder.js';
 import { phaseBehaviour, type PhaseName } from './phase.js';
-import { backoffMs, isDataError } from './projector-errors.js';
+import { backoffMs, isDataError, isInfrastructureError } from './projector-errors.js';
 import { infrastructureAnswers } from './infrastructure-probe.js';
 import { MessageBatcher } from './message-batcher.js';
 import { ProjectorMetrics } from './projector-metrics.js';
@@ -157,7 +157,11 @@ export class Projector {
           for (const m of batch) m.nak();
           return;
         }
-        if (attempt + 1 >= POISON_ATTEMPTS && (await infrastructureAnswers(this.#o.nc, this.#o.pool))) {
+        if (
+          attempt + 1 >= POISON_ATTEMPTS &&
+          !isInfrastructureError(err) &&
+          (await infrastructureAnswers(this.#o.nc, this.#o.pool))
+        ) {
           this.#log.warn({ err, size: batch.length }, 'batch keeps failing with services up: one by one');
           await this.#processOneByOne(batch);
           return;
@@ -186,7 +190,8 @@ export class Projector {
             return;
           }
           if (strikes < POISON_ATTEMPTS) lastError = err;
-          if (await infrastructureAnswers(this.#o.nc, this.#o.pool)) strikes++;
+          if (!isInfrastructureError(err) && (await infrastructureAnswers(this.#o.nc, this.#o.pool)))
+            strikes++;
           this.#log.warn({ err, attempt, strikes, seq: msg.seq }, 'message failed alone; retrying');
           for (const m of batch.slice(i)) m.working();
           await sleep(backoffMs(attempt));
@@ -355,7 +360,8 @@ export class Projector {
         } catch (err) {
           this.metrics.errors.inc({ kind: 'infra' });
           if (this.#stopping && attempt >= 3) throw err;
-          if (await infrastructureAnswers(this.#o.nc, this.#o.pool)) strikes++;
+          if (!isInfrastructureError(err) && (await infrastructureAnswers(this.#o.nc, this.#o.pool)))
+            strikes++;
           if (strikes >= POISON_ATTEMPTS && entry.raw.length > 0) {
             // The table row keeps what the subject cannot take; the bus still gets the reason.
             this.#log.warn({ err, dlq_id: entry.dlq_id }, 'DLQ entry refused by the bus: raw dropped');

@@ -113,12 +113,13 @@ describe('poison messages (CT-4.poison)', () => {
   it('a message PostgreSQL keeps refusing with services up is dead-lettered alone; the rest of its batch is projected', async () => {
     const t = fx.tenant;
     const poison = makeEvent({ tenant_id: t, episode_id: '01JD3ZTZ0000000000000000P1' });
-    // Not a data exception (class 22): the projector cannot tell it from infrastructure at first.
+    // 54001 (stack depth limit exceeded) is what PostgreSQL's recursive parsers raise on deep
+    // input: neither a data exception (class 22) nor recognisably the infrastructure's.
     await fx.pool.query(`
       CREATE FUNCTION ck_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
         IF NEW.event_id = '${poison.event_id}' THEN
-          RAISE EXCEPTION 'refused by test trigger' USING ERRCODE = 'XX000';
+          RAISE EXCEPTION 'refused by test trigger' USING ERRCODE = '54001';
         END IF;
         RETURN NEW;
       END $$;
