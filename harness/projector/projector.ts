@@ -4,7 +4,8 @@ import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { CONTRACT, parseEpisodeSubject } from '../../lib/index.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { deadLetter, deadLetterSubject } from './dead-letter.js';
+import { deadLetter } from './dead-letter.js';
+import { DeadLetterPublisher } from './dead-letter-publisher.js';
 import { EpisodeCache } from './episode-cache.js';
 import { decodeMessage, type DecodedMessage, type Rejection } from './message-decoder.js';
 import { phaseBehaviour, type PhaseName } from './phase.js';
@@ -62,12 +63,20 @@ export class Projector {
   #stopping = false;
   #loop: Promise<void> | undefined;
   readonly #tails = new Set<Promise<void>>();
+  readonly #deadLetters: DeadLetterPublisher;
 
   constructor(options: ProjectorOptions) {
     this.#o = options;
     this.#log = (options.logger ?? silentLogger).child({ component: 'projector' });
     this.metrics = options.metrics ?? new ProjectorMetrics();
     this.#writer = new ProjectionWriter(options.pool);
+    this.#deadLetters = new DeadLetterPublisher(
+      options.nc,
+      options.pool,
+      this.metrics,
+      this.#log,
+      () => this.#stopping,
+    );
     this.#batchSize = options.batchSize ?? 500;
     const { serving } = phaseBehaviour(options.phase ?? 'alerts-enforced');
     if (serving && options.redis === undefined) throw new TypeError('a serving phase needs a Valkey client');
@@ -302,7 +311,7 @@ export class Projector {
     dlq: readonly DlqRecord[],
     result: WriteResult,
   ): Promise<void> {
-    await this.#publishDeadLetters(dlq);
+    await this.#deadLetters.publish(dlq);
     for (const m of batch) m.ack();
     const counts = { projected: 0, stale: 0, duplicate: 0 };
     prepared.forEach(({ msg, p }, i) => {
@@ -340,42 +349,6 @@ export class Projector {
           },
           'dead-lettered',
         );
-      }
-    }
-  }
-
-  /**
-   * Publishes DLQ entries after their rows committed, retried while the bus is away. An entry
-   * the bus refuses with the services up goes out without raw, then is left to the table row.
-   */
-  async #publishDeadLetters(dlq: readonly DlqRecord[]): Promise<void> {
-    const js = jetstream(this.#o.nc);
-    for (const d of dlq) {
-      let entry = d.entry;
-      // Strikes count refusals with the services up: the bus refuses this entry, not an outage.
-      for (let attempt = 0, strikes = 0; ; attempt++) {
-        try {
-          await js.publish(deadLetterSubject(entry), JSON.stringify(entry), { msgID: `dlq:${entry.dlq_id}` });
-          break;
-        } catch (err) {
-          this.metrics.errors.inc({ kind: 'infra' });
-          if (this.#stopping && attempt >= 3) throw err;
-          if (!isInfrastructureError(err) && (await infrastructureAnswers(this.#o.nc, this.#o.pool)))
-            strikes++;
-          if (strikes >= POISON_ATTEMPTS && entry.raw.length > 0) {
-            // The table row keeps what the subject cannot take; the bus still gets the reason.
-            this.#log.warn({ err, dlq_id: entry.dlq_id }, 'DLQ entry refused by the bus: raw dropped');
-            entry = { ...entry, raw: '', reason: `${entry.reason.slice(0, 900)} (raw refused by the bus)` };
-            strikes = 0;
-            continue;
-          }
-          if (strikes >= POISON_ATTEMPTS) {
-            this.#log.error({ err, dlq_id: entry.dlq_id }, 'DLQ entry refused by the bus: table row only');
-            break;
-          }
-          this.#log.warn({ err, attempt }, 'DLQ publish failed; retrying');
-          await sleep(backoffMs(attempt));
-        }
       }
     }
   }
