@@ -8,7 +8,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateJwtAuth } from './jwt-auth.js';
 import type { NatsCredential } from './nats-credential.js';
-import { producerPermissions, projectorPermissions } from './nats-permissions.js';
+import {
+  INBOX_PREFIXES,
+  producerInboxPrefix,
+  producerPermissions,
+  projectorPermissions,
+  sharedInboxPermissions,
+} from './nats-permissions.js';
 import type { SubjectPermissions } from './nats-permissions.js';
 import { renderJwtConfig, renderMtlsConfig, renderNoAuthConfig } from './nats-server-config.js';
 import { freePort, spawnNatsServer, type NatsServerProcess } from './nats-server-process.js';
@@ -20,9 +26,11 @@ export type SecureNatsMode = 'mtls' | 'jwt';
 /**
  * Deliberate weakenings, so conformance checks can be shown to fail:
  * 'open-permissions' authenticates everyone but gives every user full permissions;
- * 'no-auth' accepts any client (server TLS only, no users).
+ * 'no-auth' accepts any client (server TLS only, no users);
+ * 'shared-inboxes' keeps per-tenant publish permissions but lets every identity subscribe to
+ * `_INBOX.>` and connect on the default `_INBOX` root (the design before inbox prefixes).
  */
-export type SecureNatsWeakening = 'open-permissions' | 'no-auth';
+export type SecureNatsWeakening = 'open-permissions' | 'no-auth' | 'shared-inboxes';
 
 /** Options of {@link startSecureNats}. */
 export interface SecureNatsOptions {
@@ -65,23 +73,33 @@ export interface SecureNats extends AsyncDisposable {
 export async function startSecureNats(options: SecureNatsOptions): Promise<SecureNats> {
   const tenants = [...new Set(options.tenants)];
   // Validates the tenant ids before anything is spliced into a config.
-  const producers = Object.fromEntries(tenants.map((t) => [t, producerPermissions(t)]));
-  const permissions = { producers, projector: projectorPermissions() };
+  const shared = options.weaken === 'shared-inboxes';
+  const widen = shared ? sharedInboxPermissions : (p: SubjectPermissions) => p;
+  const producers = Object.fromEntries(tenants.map((t) => [t, widen(producerPermissions(t))]));
+  const permissions = { producers, projector: widen(projectorPermissions()) };
   const dir = await mkdtemp(join(options.tmpRoot ?? tmpdir(), 'ck-secure-nats-'));
   try {
     const storeDir = join(dir, 'jetstream');
     await mkdir(storeDir, { mode: 0o700 });
-    const open = options.weaken !== undefined;
+    const open = options.weaken === 'open-permissions' || options.weaken === 'no-auth';
     // Keys starting with '_' cannot collide with a tenant id (scoped_id starts with [a-z0-9]).
     const identities = [
       ...tenants.map((t) => ({
         key: t,
         name: `producer-${t}`,
         permissions: open ? undefined : producers[t],
+        inboxPrefix: producerInboxPrefix(t),
       })),
-      { key: '_projector', name: 'projector', permissions: open ? undefined : permissions.projector },
-      { key: '_admin', name: 'admin', permissions: undefined },
+      {
+        key: '_projector',
+        name: 'projector',
+        permissions: open ? undefined : permissions.projector,
+        inboxPrefix: INBOX_PREFIXES.projector,
+      },
+      { key: '_admin', name: 'admin', permissions: undefined, inboxPrefix: INBOX_PREFIXES.kit },
     ];
+    // Weakened the old way: every identity on the shared default root.
+    const inbox = (i: { inboxPrefix: string }) => (shared ? {} : { inboxPrefix: i.inboxPrefix });
     const pki = await generatePki(
       dir,
       identities.map((i) => ({ name: i.key, cn: `continuum-${i.name}` })),
@@ -98,7 +116,8 @@ export async function startSecureNats(options: SecureNatsOptions): Promise<Secur
     let config: string;
     if (options.weaken === 'no-auth') {
       config = renderNoAuthConfig(baseCfg);
-      for (const i of identities) creds[i.key] = { identity: i.name, tls: { caFile: pki.caFile } };
+      for (const i of identities)
+        creds[i.key] = { identity: i.name, tls: { caFile: pki.caFile }, ...inbox(i) };
     } else if (options.mode === 'mtls') {
       config = renderMtlsConfig({
         ...baseCfg,
@@ -109,6 +128,7 @@ export async function startSecureNats(options: SecureNatsOptions): Promise<Secur
         creds[i.key] = {
           identity: c.subject,
           tls: { caFile: pki.caFile, certFile: c.certFile, keyFile: c.keyFile },
+          ...inbox(i),
         };
       }
     } else {
@@ -123,6 +143,7 @@ export async function startSecureNats(options: SecureNatsOptions): Promise<Secur
           identity: `${i.name} (${u.publicKey})`,
           tls: { caFile: pki.caFile },
           credsFile: u.credsFile,
+          ...inbox(i),
         };
       }
     }

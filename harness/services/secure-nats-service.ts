@@ -30,6 +30,7 @@ export function credentialConnect(credential: NatsCredential): NatsConnectOption
     name: credential.identity,
     ...(credential.tls === undefined ? {} : { tls: credential.tls }),
     ...(credential.credsFile === undefined ? {} : { credsFile: credential.credsFile }),
+    ...(credential.inboxPrefix === undefined ? {} : { inboxPrefix: credential.inboxPrefix }),
   };
 }
 
