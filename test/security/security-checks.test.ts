@@ -19,6 +19,10 @@ import {
   runSecurityChecks,
 } from '../../conformance/security/index.js';
 import { freePort } from '../../harness/security/nats-server-process.js';
+import { ensureStreams, type StreamSpec } from '../../harness/services/ensure-streams.js';
+import { tenantStreamSpecs } from '../../harness/services/tenant-streams.js';
+import { silentLogger } from '../../harness/logger.js';
+import { CONTRACT } from '../../lib/index.js';
 import type { SecurityCheckResult, SecurityTarget } from '../../conformance/security/index.js';
 
 const rnd = (): string => Math.random().toString(36).slice(2, 8);
@@ -27,15 +31,32 @@ afterAll(async () => {
   await Promise.all(running.map((b) => b.stop()));
 });
 
-async function deploy(mode: SecureNatsMode, weaken?: SecureNatsWeakening): Promise<SecurityTarget> {
+/**
+ * Streams: 'per-tenant' is the spec's layout (x-security.per_tenant_stream); 'shared' is the one
+ * stream whose duplicate window every tenant shares (the layout before the msg-id-squatting fix);
+ * 'sourced' adds a shared stream sourcing the per-tenant ones, which deduplicates again.
+ */
+async function deploy(
+  mode: SecureNatsMode,
+  weaken?: SecureNatsWeakening,
+  streams: 'per-tenant' | 'shared' | 'sourced' = 'per-tenant',
+): Promise<SecurityTarget> {
   const ta = `ta-${rnd()}`;
   const tb = `tb-${rnd()}`;
   const bus = await startSecureNats({ mode, tenants: [ta, tb], weaken });
   running.push(bus);
   const admin = await connect(natsConnectOptions(bus.url, bus.admin));
-  await (
-    await jetstreamManager(admin)
-  ).streams.add({ name: 'CONTINUUM_EPISODES', subjects: ['continuum.episode.v1.*.*'] });
+  const specs: StreamSpec[] =
+    streams === 'shared' ? Object.values(CONTRACT.streams) : tenantStreamSpecs([ta, tb]);
+  const jsm = await jetstreamManager(admin);
+  await ensureStreams(jsm, specs, { logger: silentLogger });
+  if (streams === 'sourced') {
+    const sources = specs.filter((s) => s.name.startsWith(`${CONTRACT.streams.episodes.name}_`));
+    await jsm.streams.add({
+      name: CONTRACT.streams.episodes.name,
+      sources: sources.map((s) => ({ name: s.name })),
+    });
+  }
   await admin.close();
   return {
     url: bus.url,
@@ -60,7 +81,37 @@ describe.each(['mtls', 'jwt'] as const)('security conformance checks (%s)', (mod
       'CT-7.tenant-isolation cross-tenant-publish': true,
       'CT-7.tenant-isolation cross-tenant-read': true,
       'CT-6.fail-closed refused-publish-not-delivered': true,
+      'CT-7.tenant-isolation inbox-and-wildcard-read': true,
+      'CT-7.tenant-isolation msg-id-squatting': true,
     });
+    const inbox = results.find((r) => r.check === 'inbox-and-wildcard-read')!;
+    expect(inbox.detail).toMatch(/observer pulled and acked them; A received nothing/);
+    expect(inbox.detail).toMatch(/A subscribes _INBOX\.>: refused/);
+    const squat = results.find((r) => r.check === 'msg-id-squatting')!;
+    expect(squat.detail).toMatch(/dropped as a duplicate \(control\)/);
+  });
+
+  it('the inbox probe fails when tenants may read the shared _INBOX root (the old way)', async () => {
+    const results = await runSecurityChecks(await deploy(mode, 'shared-inboxes'));
+    const failed = results.filter((r) => !r.ok).map((r) => r.check);
+    expect(failed).toEqual(['inbox-and-wildcard-read']);
+    const inbox = results.find((r) => r.check === 'inbox-and-wildcard-read')!;
+    expect(inbox.detail).toMatch(/A RECEIVED \d+ messages it must not see, e\.g\. on _INBOX\./);
+  });
+
+  it('the squatting probe fails when every tenant shares one stream and its duplicate window', async () => {
+    const results = await runSecurityChecks(await deploy(mode, undefined, 'shared'));
+    const failed = results.filter((r) => !r.ok).map((r) => r.check);
+    expect(failed).toEqual(['msg-id-squatting']);
+    const squat = results.find((r) => r.check === 'msg-id-squatting')!;
+    expect(squat.detail).toMatch(/DUPLICATE \(not stored\).*suppressed by A's publish/);
+  });
+
+  it('the squatting probe fails when per-tenant streams are sourced into one shared stream', async () => {
+    const results = await runSecurityChecks(await deploy(mode, undefined, 'sourced'));
+    const squat = results.find((r) => r.check === 'msg-id-squatting')!;
+    expect(squat.ok).toBe(false);
+    expect(squat.detail).toMatch(/never reached CONTINUUM_EPISODES, the stream the projector reads/);
   });
 
   it('tenant-isolation and fail-closed checks fail when every user has open permissions', async () => {
@@ -71,6 +122,8 @@ describe.each(['mtls', 'jwt'] as const)('security conformance checks (%s)', (mod
       'CT-7.tenant-isolation cross-tenant-publish': false,
       'CT-7.tenant-isolation cross-tenant-read': false,
       'CT-6.fail-closed refused-publish-not-delivered': false,
+      'CT-7.tenant-isolation inbox-and-wildcard-read': false,
+      'CT-7.tenant-isolation msg-id-squatting': true, // streams are per tenant here
     });
     const publish = results.find((r) => r.check === 'cross-tenant-publish')!;
     expect(publish.detail).toMatch(/ACCEPTED/);
@@ -78,7 +131,8 @@ describe.each(['mtls', 'jwt'] as const)('security conformance checks (%s)', (mod
 
   it('every check fails when the server accepts anyone', async () => {
     const results = await runSecurityChecks(await deploy(mode, 'no-auth'));
-    expect(results.map((r) => r.ok)).toEqual([false, false, false, false, false]);
+    // The last, msg-id-squatting, passes: the streams are per tenant even without auth.
+    expect(results.map((r) => r.ok)).toEqual([false, false, false, false, false, false, true]);
     expect(results[0]!.detail).toMatch(/no credential connected/);
   });
 });
