@@ -52,7 +52,11 @@ describe.each(['mtls', 'jwt'] as const)('reference producer and projector over %
       '_INBOX_PRODUCER.>',
       '$JS.ACK.>',
     ]) {
-      const sub = spy.subscribe(subject, { callback: (err, m) => (err ? undefined : overheard.push(m)) });
+      const sub = spy.subscribe(subject, {
+        callback: (err, m) => {
+          if (!err) overheard.push(m);
+        },
+      });
       await spy.flush();
       if (sub.isClosed()) refused.push(subject);
     }
