@@ -5,7 +5,6 @@ import { CONTRACT, MIGRATION_SQL } from '../lib/index.js';
 import { silentLogger, type Logger } from './logger.js';
 import { connectNats, type NatsConnectOptions } from './services/connect-nats.js';
 import { ensureStreams, type StreamAction, type StreamSpec } from './services/ensure-streams.js';
-import { tenantStreamSpecs } from './services/tenant-streams.js';
 import { natsProbe, postgresProbe, valkeyProbe, type Probe } from './services/probes.js';
 import { redactUrl } from './services/redact-url.js';
 import {
@@ -31,12 +30,6 @@ export interface ProvisionOptions {
   actor?: string;
   /** Stream replicas; default the contract's `replicas` (1). Use 3 on a 3-node cluster. */
   replicas?: number;
-  /**
-   * One episode stream per tenant instead of the shared one (asyncapi.yaml
-   * `x-security.per_tenant_stream`): each tenant's duplicate window is its own. The reference
-   * projector reads only the shared stream, so it cannot consume this layout yet.
-   */
-  tenantStreams?: readonly string[];
   /** How long each service may take to answer; default 5000 ms. */
   connectTimeoutMs?: number;
   logger?: Logger;
@@ -115,10 +108,7 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRep
   const params = {
     nats: redactUrl(options.natsUrl),
     pg: redactUrl(options.pgUrl),
-    streams: (options.tenantStreams === undefined
-      ? Object.values(CONTRACT.streams)
-      : tenantStreamSpecs(options.tenantStreams)
-    ).map((stream) => stream.name),
+    streams: Object.values(CONTRACT.streams).map((stream) => stream.name),
     replicas: options.replicas ?? null,
     spec_hash: CONTRACT.specHash,
   };
@@ -141,10 +131,7 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRep
     let streams: ProvisionReport['streams'];
     try {
       const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
-      const specs: StreamSpec[] =
-        options.tenantStreams === undefined
-          ? Object.values(CONTRACT.streams)
-          : tenantStreamSpecs(options.tenantStreams);
+      const specs: StreamSpec[] = Object.values(CONTRACT.streams);
       streams = await ensureStreams(jsm, specs, {
         logger,
         ...(options.replicas === undefined ? {} : { replicas: options.replicas }),

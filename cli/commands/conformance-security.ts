@@ -21,6 +21,9 @@ interface SecurityFlags extends ServiceCliOptions {
   observerCreds?: string;
   observerTlsCert?: string;
   observerTlsKey?: string;
+  tenantAObserverCreds?: string;
+  tenantAObserverTlsCert?: string;
+  tenantAObserverTlsKey?: string;
   out: string;
   defaultInboxes?: boolean;
 }
@@ -45,6 +48,12 @@ export function registerConformanceSecurity(conformance: Command): void {
     .option('--observer-tls-cert <file>', 'observer client certificate')
     .option('--observer-tls-key <file>', 'observer client key')
     .option(
+      '--tenant-a-observer-creds <file>',
+      "with an account per tenant: the projector credential of tenant A's account (reads where A's refused publish would land)",
+    )
+    .option('--tenant-a-observer-tls-cert <file>', "client certificate of tenant A's account projector")
+    .option('--tenant-a-observer-tls-key <file>', "client key of tenant A's account projector")
+    .option(
       '--default-inboxes',
       "connect every role on the nats.js default _INBOX root instead of the spec's inbox prefixes (to probe a deployment set up that way)",
     )
@@ -58,9 +67,10 @@ Examples:
       --nats-tls-cert acme.crt --nats-tls-key acme.key --nats-tls-ca ca.crt \\
       --tenant-b-tls-cert globex.crt --tenant-b-tls-key globex.key \\
       --observer-tls-cert projector.crt --observer-tls-key projector.key
-  # JWT over TLS: .creds files, and the CA that signed the server certificate
+  # JWT over TLS, an account per tenant: .creds files, each account's projector, the server's CA
   $ continuum-kit conformance security --nats tls://bus:4222 --tenant-a acme --nats-creds acme.creds \\
-      --tenant-b globex --tenant-b-creds globex.creds --observer-creds projector.creds --nats-tls-ca ca.crt
+      --tenant-b globex --tenant-b-creds globex.creds --observer-creds globex-projector.creds \\
+      --tenant-a-observer-creds acme-projector.creds --nats-tls-ca ca.crt
 
 Checks: connecting without credentials fails (CT-7.transport-auth); forged credentials are refused
 (CT-6.fail-closed); tenant A can neither publish to nor read tenant B's subjects
@@ -117,6 +127,12 @@ async function security(f: SecurityFlags): Promise<number> {
   }
   const tenantB = otherCredential(f.natsTlsCa, f.tenantBCreds, f.tenantBTlsCert, f.tenantBTlsKey);
   const observer = otherCredential(f.natsTlsCa, f.observerCreds, f.observerTlsCert, f.observerTlsKey);
+  const observerA = otherCredential(
+    f.natsTlsCa,
+    f.tenantAObserverCreds,
+    f.tenantAObserverTlsCert,
+    f.tenantAObserverTlsKey,
+  );
   if (tenantB === undefined || observer === undefined) {
     process.stderr.write(
       "continuum-kit conformance security: give tenant B's credential (--tenant-b-creds or --tenant-b-tls-*) and the projector's (--observer-creds or --observer-tls-*): the inbox and msg-id probes make traffic with them\n",
@@ -130,6 +146,7 @@ async function security(f: SecurityFlags): Promise<number> {
     tenantA: {
       tenantId: f.tenantA,
       credential: { ...credentialFromFiles(tenantAFiles), ...inbox(producerInboxPrefix(f.tenantA)) },
+      ...(observerA === undefined ? {} : { observer: { ...observerA, ...inbox(INBOX_PREFIXES.projector) } }),
     },
     tenantB: { tenantId: f.tenantB, credential: { ...tenantB, ...inbox(producerInboxPrefix(f.tenantB)) } },
     observer: { ...observer, ...inbox(INBOX_PREFIXES.projector) },

@@ -16,6 +16,7 @@ export {
   producerPermissions,
   projectorPermissions,
   sharedInboxPermissions,
+  tenantAccountName,
   assertTenantId,
 } from './nats-permissions.js';
 export type { SubjectPermissions } from './nats-permissions.js';

@@ -8,10 +8,12 @@ import {
   producerPermissions,
   projectorPermissions,
   sharedInboxPermissions,
+  tenantAccountName,
 } from './nats-permissions.js';
 
 interface XSecurity {
   inbox_prefixes: Record<'producer' | 'projector' | 'kit', string>;
+  accounts: { account: string };
   permissions: Record<'producer' | 'projector', { publish: string[]; subscribe: string[] }>;
 }
 
@@ -31,6 +33,10 @@ describe('nats permissions', () => {
     expect(producerPermissions('acme-1')).toEqual(expected);
   });
 
+  it('the tenant account is the spec template', () => {
+    expect(tenantAccountName('acme-1')).toBe(fill(spec['x-security'].accounts.account));
+  });
+
   it('inbox prefixes are the spec templates', () => {
     expect(producerInboxPrefix('acme-1')).toBe(fill(prefixes.producer));
     expect(INBOX_PREFIXES.projector).toBe(prefixes.projector);
@@ -40,7 +46,12 @@ describe('nats permissions', () => {
   it("a producer may subscribe only under its own inbox prefix, never another role's", () => {
     const mine = producerPermissions('acme-1').subscribe;
     expect(mine.every((s) => s.startsWith(`${producerInboxPrefix('acme-1')}.`))).toBe(true);
-    for (const other of [producerInboxPrefix('acme-2'), INBOX_PREFIXES.projector, INBOX_PREFIXES.kit, '_INBOX'])
+    for (const other of [
+      producerInboxPrefix('acme-2'),
+      INBOX_PREFIXES.projector,
+      INBOX_PREFIXES.kit,
+      '_INBOX',
+    ])
       expect(mine.some((s) => s.startsWith(`${other}.`) || s === '>')).toBe(false);
   });
 

@@ -37,6 +37,15 @@ export function assertTenantId(tenantId: string): void {
   }
 }
 
+/**
+ * The account of tenant `tenantId` in the account-per-tenant layout (x-security.accounts): its
+ * producer, projector and admin, and its own copy of the contract's streams.
+ */
+export function tenantAccountName(tenantId: string): string {
+  assertTenantId(tenantId);
+  return `TENANT_${tenantId}`;
+}
+
 /** The inbox prefix (nats.js `inboxPrefix`) of tenant `tenantId`'s producer connections. */
 export function producerInboxPrefix(tenantId: string): string {
   assertTenantId(tenantId);

@@ -14,6 +14,7 @@ import {
   producerPermissions,
   projectorPermissions,
   sharedInboxPermissions,
+  tenantAccountName,
 } from './nats-permissions.js';
 import type { SubjectPermissions } from './nats-permissions.js';
 import { renderJwtConfig, renderMtlsConfig, renderNoAuthConfig } from './nats-server-config.js';
@@ -37,6 +38,13 @@ export interface SecureNatsOptions {
   mode: SecureNatsMode;
   tenants: string[];
   weaken?: SecureNatsWeakening;
+  /**
+   * 'account-per-tenant' (asyncapi.yaml x-security.accounts): each tenant's producer, a projector
+   * and an admin in an account of the tenant's own, so each tenant has its own copy of the
+   * contract's streams and its own duplicate window (threat msg-id-squatting). Default 'shared':
+   * every identity in one account, tenants apart by permissions only.
+   */
+  accounts?: 'shared' | 'account-per-tenant';
   /** Parent of the temp dir (default: the OS temp dir). */
   tmpRoot?: string;
   natsServerBinary?: string;
@@ -55,6 +63,11 @@ export interface SecureNats extends AsyncDisposable {
   projector: NatsCredential;
   /** Unrestricted user for provisioning streams; never give it to a producer or projector. */
   admin: NatsCredential;
+  /**
+   * With `accounts: 'account-per-tenant'`, per tenant id: the projector and the admin of the
+   * tenant's account (`projector` and `admin` above then live in an account without tenants).
+   */
+  tenantAccounts?: Record<string, { projector: NatsCredential; admin: NatsCredential }>;
   /** The permissions given to each tenant's producer and to the projector (none when weakened). */
   permissions: { producers: Record<string, SubjectPermissions>; projector: SubjectPermissions };
   /** The current server process (it changes when the server is restarted). */
@@ -67,6 +80,36 @@ export interface SecureNats extends AsyncDisposable {
   /** Starts the server again after `stopServer` (no-op while it runs). */
   startServer(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** One user to issue: `key` names its files, `account` its account (default: the shared one). */
+interface Identity {
+  key: string;
+  name: string;
+  permissions: SubjectPermissions | undefined;
+  inboxPrefix: string;
+  account?: string;
+}
+
+/** The projector and admin of tenant `t`'s own account. */
+function accountStaff(t: string, projector: SubjectPermissions | undefined): Identity[] {
+  const account = tenantAccountName(t);
+  return [
+    {
+      key: `_projector_${t}`,
+      name: `projector-${t}`,
+      permissions: projector,
+      inboxPrefix: INBOX_PREFIXES.projector,
+      account,
+    },
+    {
+      key: `_admin_${t}`,
+      name: `admin-${t}`,
+      permissions: undefined,
+      inboxPrefix: INBOX_PREFIXES.kit,
+      account,
+    },
+  ];
 }
 
 /** Starts nats-server with generated certificates/JWTs and per-tenant permissions. */
@@ -82,14 +125,18 @@ export async function startSecureNats(options: SecureNatsOptions): Promise<Secur
     const storeDir = join(dir, 'jetstream');
     await mkdir(storeDir, { mode: 0o700 });
     const open = options.weaken === 'open-permissions' || options.weaken === 'no-auth';
+    const perTenant = options.accounts === 'account-per-tenant';
+    const account = (t: string) => (perTenant ? { account: tenantAccountName(t) } : {});
     // Keys starting with '_' cannot collide with a tenant id (scoped_id starts with [a-z0-9]).
-    const identities = [
+    const identities: Identity[] = [
       ...tenants.map((t) => ({
         key: t,
         name: `producer-${t}`,
         permissions: open ? undefined : producers[t],
         inboxPrefix: producerInboxPrefix(t),
+        ...account(t),
       })),
+      ...(perTenant ? tenants.flatMap((t) => accountStaff(t, open ? undefined : permissions.projector)) : []),
       {
         key: '_projector',
         name: 'projector',
@@ -121,7 +168,11 @@ export async function startSecureNats(options: SecureNatsOptions): Promise<Secur
     } else if (options.mode === 'mtls') {
       config = renderMtlsConfig({
         ...baseCfg,
-        users: identities.map((i) => ({ subject: pki.clients[i.key]!.subject, permissions: i.permissions })),
+        users: identities.map((i) => ({
+          subject: pki.clients[i.key]!.subject,
+          permissions: i.permissions,
+          ...(i.account === undefined ? {} : { account: i.account }),
+        })),
       });
       for (const i of identities) {
         const c = pki.clients[i.key]!;
@@ -134,7 +185,11 @@ export async function startSecureNats(options: SecureNatsOptions): Promise<Secur
     } else {
       const auth = await generateJwtAuth(
         dir,
-        identities.map((i) => ({ name: i.key, permissions: i.permissions })),
+        identities.map((i) => ({
+          name: i.key,
+          permissions: i.permissions,
+          ...(i.account === undefined ? {} : { account: i.account }),
+        })),
       );
       config = renderJwtConfig({ ...baseCfg, ...auth });
       for (const i of identities) {
@@ -162,6 +217,13 @@ export async function startSecureNats(options: SecureNatsOptions): Promise<Secur
       tenants: Object.fromEntries(tenants.map((t) => [t, creds[t]!])),
       projector: creds._projector!,
       admin: creds._admin!,
+      ...(perTenant
+        ? {
+            tenantAccounts: Object.fromEntries(
+              tenants.map((t) => [t, { projector: creds[`_projector_${t}`]!, admin: creds[`_admin_${t}`]! }]),
+            ),
+          }
+        : {}),
       permissions,
       get pid() {
         return proc?.pid ?? -1;

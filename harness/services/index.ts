@@ -13,5 +13,4 @@ export { redactUrl } from './redact-url.js';
 export { createFreshDatabase } from './fresh-database.js';
 export type { FreshDatabase } from './fresh-database.js';
 export { provision } from '../provision.js';
-export { tenantStreamSpecs } from './tenant-streams.js';
 export type { ProvisionOptions, ProvisionReport } from '../provision.js';

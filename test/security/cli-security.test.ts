@@ -20,8 +20,7 @@ import {
   type SecureNatsWeakening,
 } from '../../harness/security/start-secure-nats.js';
 import { silentLogger } from '../../harness/logger.js';
-import { ensureStreams, type StreamSpec } from '../../harness/services/ensure-streams.js';
-import { tenantStreamSpecs } from '../../harness/services/tenant-streams.js';
+import { ensureStreams } from '../../harness/services/ensure-streams.js';
 import { CONTRACT } from '../../lib/index.js';
 
 const run = promisify(execFile);
@@ -34,8 +33,8 @@ afterAll(async () => {
 interface Deployment {
   mode?: SecureNatsMode;
   weaken?: SecureNatsWeakening;
-  /** 'shared': one stream, one duplicate window for every tenant (the layout the squat probe catches). */
-  streams?: 'per-tenant' | 'shared';
+  /** 'shared': one account and stream, one duplicate window for every tenant (what the squat probe catches). */
+  accounts?: 'account-per-tenant' | 'shared';
   /** Leave out the observer credential (a usage error). */
   noObserver?: boolean;
 }
@@ -53,14 +52,17 @@ async function cli(
   const bus = await startSecureNats({
     mode: d.mode ?? 'mtls',
     tenants: [ta, tb],
+    accounts: d.accounts ?? 'account-per-tenant',
     ...(d.weaken ? { weaken: d.weaken } : {}),
   });
   running.push(bus);
-  const admin = await connect(natsConnectOptions(bus.url, bus.admin));
-  const specs: StreamSpec[] =
-    d.streams === 'shared' ? Object.values(CONTRACT.streams) : tenantStreamSpecs([ta, tb]);
-  await ensureStreams(await jetstreamManager(admin), specs, { logger: silentLogger });
-  await admin.close();
+  const accounts = bus.tenantAccounts;
+  for (const cred of accounts ? [accounts[ta]!.admin, accounts[tb]!.admin] : [bus.admin]) {
+    const admin = await connect(natsConnectOptions(bus.url, cred));
+    const jsm = await jetstreamManager(admin);
+    await ensureStreams(jsm, Object.values(CONTRACT.streams), { logger: silentLogger });
+    await admin.close();
+  }
   const out = mkdtempSync(path.join(os.tmpdir(), 'ck-sec-'));
   const args = [
     'tsx',
@@ -78,10 +80,18 @@ async function cli(
   args.push(
     ...credentialFlags(bus.tenants[tb]!, '--tenant-b-creds', '--tenant-b-tls-cert', '--tenant-b-tls-key'),
   );
+  // With an account per tenant, the observers are the projectors of B's and of A's account.
+  const observer = accounts ? accounts[tb]!.projector : bus.projector;
   if (!d.noObserver)
-    args.push(
-      ...credentialFlags(bus.projector, '--observer-creds', '--observer-tls-cert', '--observer-tls-key'),
-    );
+    args.push(...credentialFlags(observer, '--observer-creds', '--observer-tls-cert', '--observer-tls-key'));
+  if (accounts) {
+    const flags = [
+      '--tenant-a-observer-creds',
+      '--tenant-a-observer-tls-cert',
+      '--tenant-a-observer-tls-key',
+    ] as const;
+    args.push(...credentialFlags(accounts[ta]!.projector, ...flags));
+  }
   // JWT mode is JWT over TLS: the .creds files need the server's CA as well.
   args.push('--nats-tls-ca', bus.caFile, '--out', out);
   // The old design's clients all used the default root; probe it the way it was deployed.
@@ -106,7 +116,7 @@ const failedChecks = (report: unknown): string[] =>
   (report as { results: { check: string; ok: boolean }[] }).results.filter((x) => !x.ok).map((x) => x.check);
 
 describe('continuum-kit conformance security', () => {
-  it('passes a deployment with per-tenant mTLS permissions, inboxes and streams', async () => {
+  it('passes an mTLS deployment with per-tenant permissions, inboxes and accounts', async () => {
     const r = await cli();
     expect(r.stdout).not.toMatch(/FAILED/);
     expect(r.stdout).toMatch(/passed\s+CT-7\.tenant-isolation\s+inbox-and-wildcard-read/);
@@ -122,18 +132,18 @@ describe('continuum-kit conformance security', () => {
   }, 90_000);
 
   it('fails an open-permissions deployment with CT-7.tenant-isolation', async () => {
-    const r = await cli({ weaken: 'open-permissions' });
+    const r = await cli({ weaken: 'open-permissions', accounts: 'shared' });
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAILED\s+CT-7\.tenant-isolation/);
     const results = (r.report as { results: { clauseId: string; ok: boolean }[] }).results;
     expect(results.filter((x) => !x.ok).map((x) => x.clauseId)).toContain('CT-7.tenant-isolation');
   }, 90_000);
 
-  it('fails shared inboxes with the inbox probe and a shared stream with the squatting probe (JWT)', async () => {
-    const inboxes = await cli({ mode: 'jwt', weaken: 'shared-inboxes' });
+  it('fails shared inboxes with the inbox probe and a shared account with the squatting probe (JWT)', async () => {
+    const inboxes = await cli({ mode: 'jwt', weaken: 'shared-inboxes', accounts: 'shared' });
     expect(inboxes.code).toBe(1);
-    expect(failedChecks(inboxes.report)).toEqual(['inbox-and-wildcard-read']);
-    const shared = await cli({ mode: 'jwt', streams: 'shared' });
+    expect(failedChecks(inboxes.report)).toEqual(['inbox-and-wildcard-read', 'msg-id-squatting']);
+    const shared = await cli({ mode: 'jwt', accounts: 'shared' });
     expect(shared.code).toBe(1);
     expect(failedChecks(shared.report)).toEqual(['msg-id-squatting']);
   }, 120_000);

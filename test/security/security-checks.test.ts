@@ -3,7 +3,7 @@
  * secure configs (mTLS and JWT), and the right ones fail on deliberately weakened configs, which
  * shows each check can fail.
  */
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { natsConnectOptions } from '../../harness/security/nats-credential.js';
@@ -19,8 +19,7 @@ import {
   runSecurityChecks,
 } from '../../conformance/security/index.js';
 import { freePort } from '../../harness/security/nats-server-process.js';
-import { ensureStreams, type StreamSpec } from '../../harness/services/ensure-streams.js';
-import { tenantStreamSpecs } from '../../harness/services/tenant-streams.js';
+import { ensureStreams } from '../../harness/services/ensure-streams.js';
 import { silentLogger } from '../../harness/logger.js';
 import { CONTRACT } from '../../lib/index.js';
 import type { SecurityCheckResult, SecurityTarget } from '../../conformance/security/index.js';
@@ -32,42 +31,59 @@ afterAll(async () => {
 });
 
 /**
- * Streams: 'per-tenant' is the spec's layout (x-security.per_tenant_stream); 'shared' is the one
- * stream whose duplicate window every tenant shares (the layout before the msg-id-squatting fix);
- * 'sourced' adds a shared stream sourcing the per-tenant ones, which deduplicates again.
+ * Layouts: 'accounts' is the spec's (x-security.accounts: an account per tenant, each with the
+ * contract's streams); 'shared' is one account and one episode stream whose duplicate window every
+ * tenant shares (the layout before the msg-id-squatting fix); 'sourced' gives each tenant a stream
+ * of its own in one account, sourced into the shared stream, which deduplicates again.
  */
 async function deploy(
   mode: SecureNatsMode,
   weaken?: SecureNatsWeakening,
-  streams: 'per-tenant' | 'shared' | 'sourced' = 'per-tenant',
+  layout: 'accounts' | 'shared' | 'sourced' = 'accounts',
 ): Promise<SecurityTarget> {
   const ta = `ta-${rnd()}`;
   const tb = `tb-${rnd()}`;
-  const bus = await startSecureNats({ mode, tenants: [ta, tb], weaken });
+  const accounts = layout === 'accounts' ? 'account-per-tenant' : 'shared';
+  const bus = await startSecureNats({ mode, tenants: [ta, tb], weaken, accounts });
   running.push(bus);
-  const admin = await connect(natsConnectOptions(bus.url, bus.admin));
-  const specs: StreamSpec[] =
-    streams === 'shared' ? Object.values(CONTRACT.streams) : tenantStreamSpecs([ta, tb]);
-  const jsm = await jetstreamManager(admin);
-  await ensureStreams(jsm, specs, { logger: silentLogger });
-  if (streams === 'sourced') {
-    const sources = specs.filter((s) => s.name.startsWith(`${CONTRACT.streams.episodes.name}_`));
-    await jsm.streams.add({
-      name: CONTRACT.streams.episodes.name,
-      sources: sources.map((s) => ({ name: s.name })),
-    });
+  const admins = bus.tenantAccounts ? Object.values(bus.tenantAccounts).map((a) => a.admin) : [bus.admin];
+  for (const cred of admins) {
+    const admin = await connect(natsConnectOptions(bus.url, cred));
+    const jsm = await jetstreamManager(admin);
+    if (layout === 'sourced') await sourcedStreams(jsm, [ta, tb]);
+    else await ensureStreams(jsm, Object.values(CONTRACT.streams), { logger: silentLogger });
+    await admin.close();
   }
-  await admin.close();
   return {
     url: bus.url,
     caFile: bus.caFile,
     tenantA: { tenantId: ta, credential: bus.tenants[ta]! },
     tenantB: { tenantId: tb, credential: bus.tenants[tb]! },
-    observer: bus.projector,
+    observer: bus.tenantAccounts?.[tb]?.projector ?? bus.projector,
+    ...(bus.tenantAccounts
+      ? {
+          tenantA: {
+            tenantId: ta,
+            credential: bus.tenants[ta]!,
+            observer: bus.tenantAccounts[ta]!.projector,
+          },
+        }
+      : {}),
     timeoutMs: 3_000,
   };
 }
 
+/** A stream per tenant, and the contract's episode stream sourcing them all. */
+async function sourcedStreams(jsm: JetStreamManager, tenants: string[]): Promise<void> {
+  const episodes = CONTRACT.streams.episodes;
+  const own = tenants.map((t) => ({
+    ...episodes,
+    name: `${episodes.name}_${t}`,
+    subjects: [`continuum.episode.v1.${t}.*`],
+  }));
+  await ensureStreams(jsm, own, { logger: silentLogger });
+  await jsm.streams.add({ name: episodes.name, sources: own.map((s) => ({ name: s.name })) });
+}
 const verdicts = (rs: SecurityCheckResult[]): Record<string, boolean> =>
   Object.fromEntries(rs.map((r) => [`${r.clauseId} ${r.check}`, r.ok]));
 
@@ -92,9 +108,10 @@ describe.each(['mtls', 'jwt'] as const)('security conformance checks (%s)', (mod
   });
 
   it('the inbox probe fails when tenants may read the shared _INBOX root (the old way)', async () => {
-    const results = await runSecurityChecks(await deploy(mode, 'shared-inboxes'));
+    const results = await runSecurityChecks(await deploy(mode, 'shared-inboxes', 'shared'));
     const failed = results.filter((r) => !r.ok).map((r) => r.check);
-    expect(failed).toEqual(['inbox-and-wildcard-read']);
+    // One account and one stream, as before both fixes: the squat gets through as well.
+    expect(failed).toEqual(['inbox-and-wildcard-read', 'msg-id-squatting']);
     const inbox = results.find((r) => r.check === 'inbox-and-wildcard-read')!;
     expect(inbox.detail).toMatch(/A RECEIVED \d+ messages it must not see, e\.g\. on _INBOX\./);
   });
@@ -115,7 +132,7 @@ describe.each(['mtls', 'jwt'] as const)('security conformance checks (%s)', (mod
   });
 
   it('tenant-isolation and fail-closed checks fail when every user has open permissions', async () => {
-    const results = await runSecurityChecks(await deploy(mode, 'open-permissions'));
+    const results = await runSecurityChecks(await deploy(mode, 'open-permissions', 'shared'));
     expect(verdicts(results)).toEqual({
       'CT-7.transport-auth no-credentials-refused': true, // still authenticated
       'CT-6.fail-closed forged-credentials-refused': true,
@@ -123,16 +140,15 @@ describe.each(['mtls', 'jwt'] as const)('security conformance checks (%s)', (mod
       'CT-7.tenant-isolation cross-tenant-read': false,
       'CT-6.fail-closed refused-publish-not-delivered': false,
       'CT-7.tenant-isolation inbox-and-wildcard-read': false,
-      'CT-7.tenant-isolation msg-id-squatting': true, // streams are per tenant here
+      'CT-7.tenant-isolation msg-id-squatting': false,
     });
     const publish = results.find((r) => r.check === 'cross-tenant-publish')!;
     expect(publish.detail).toMatch(/ACCEPTED/);
   });
 
   it('every check fails when the server accepts anyone', async () => {
-    const results = await runSecurityChecks(await deploy(mode, 'no-auth'));
-    // The last, msg-id-squatting, passes: the streams are per tenant even without auth.
-    expect(results.map((r) => r.ok)).toEqual([false, false, false, false, false, false, true]);
+    const results = await runSecurityChecks(await deploy(mode, 'no-auth', 'shared'));
+    expect(results.map((r) => r.ok)).toEqual([false, false, false, false, false, false, false]);
     expect(results[0]!.detail).toMatch(/no credential connected/);
   });
 });
@@ -147,7 +163,10 @@ describe('positive controls', () => {
 
   it('an observer that may not read tenant B does not pass as "nothing delivered"', async () => {
     const target = await deploy('jwt');
-    const r = await checkRefusedNotDelivered({ ...target, observer: target.tenantA.credential });
+    const r = await checkRefusedNotDelivered({
+      ...target,
+      tenantA: { ...target.tenantA, observer: target.tenantA.credential },
+    });
     expect(r).toMatchObject({ ok: false, clauseId: 'CT-6.fail-closed' });
     expect(r!.detail).toMatch(/may not subscribe to continuum\.episode\.v1\./);
   });
