@@ -38,6 +38,7 @@ export async function checkMsgIdSquatting(target: SecurityTarget): Promise<Secur
     );
   const conns: NatsConnection[] = [];
   const stored: StoredPublish[] = [];
+  let squat: StoredPublish | undefined;
   let observer: NatsConnection | undefined;
   try {
     for (const [who, cred] of [
@@ -57,7 +58,7 @@ export async function checkMsgIdSquatting(target: SecurityTarget): Promise<Secur
     const lines: string[] = [];
     let ok = true;
 
-    const squat = await publishStored(
+    squat = await publishStored(
       a,
       episodeSubject(t.tenantA.tenantId, t.agentId),
       `squat-${nonce}`,
@@ -65,7 +66,7 @@ export async function checkMsgIdSquatting(target: SecurityTarget): Promise<Secur
       t.timeoutMs,
       msgId,
     );
-    stored.push(squat);
+
     lines.push(`A publishes its own subject with Nats-Msg-Id ${msgId}: ${describeStored(squat)}`);
     const real = await publishStored(b, victimSubject, nonce, bCred.identity, t.timeoutMs, msgId);
     stored.push(real);
@@ -106,6 +107,7 @@ export async function checkMsgIdSquatting(target: SecurityTarget): Promise<Secur
     return result(false, `probe failed: ${describeError(err)}`);
   } finally {
     if (observer) await deleteStored(observer, stored, t.timeoutMs).catch(() => undefined);
+    if (squat) await deleteSquat(t, squat, observer);
     for (const c of conns) await closeQuietly(c);
   }
 }
@@ -147,4 +149,21 @@ async function reachesProjectorStream(
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** Deletes A's probe message with an observer in A's subject space (A's account, when apart). */
+async function deleteSquat(
+  t: ReturnType<typeof withDefaults>,
+  squat: StoredPublish,
+  observer: NatsConnection | undefined,
+): Promise<void> {
+  const own = t.tenantA.observer;
+  if (own === undefined) {
+    if (observer) await deleteStored(observer, [squat], t.timeoutMs).catch(() => undefined);
+    return;
+  }
+  const c = await probeConnect(t.url, own, t.timeoutMs);
+  if (!c.ok) return;
+  await deleteStored(c.nc, [squat], t.timeoutMs).catch(() => undefined);
+  await closeQuietly(c.nc);
 }

@@ -6,7 +6,7 @@
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
-import { natsConnectOptions } from '../../harness/security/nats-credential.js';
+import { natsConnectOptions, type NatsCredential } from '../../harness/security/nats-credential.js';
 import { startSecureNats } from '../../harness/security/start-secure-nats.js';
 import type {
   SecureNats,
@@ -84,12 +84,24 @@ async function sourcedStreams(jsm: JetStreamManager, tenants: string[]): Promise
   await ensureStreams(jsm, own, { logger: silentLogger });
   await jsm.streams.add({ name: episodes.name, sources: own.map((s) => ({ name: s.name })) });
 }
+/** Messages left in the episode stream `credential`'s account sees. */
+async function storedEpisodes(url: string, credential: NatsCredential): Promise<number> {
+  const nc = await connect(natsConnectOptions(url, credential));
+  try {
+    const info = await (await jetstreamManager(nc)).streams.info(CONTRACT.streams.episodes.name);
+    return info.state.messages;
+  } finally {
+    await nc.close();
+  }
+}
+
 const verdicts = (rs: SecurityCheckResult[]): Record<string, boolean> =>
   Object.fromEntries(rs.map((r) => [`${r.clauseId} ${r.check}`, r.ok]));
 
 describe.each(['mtls', 'jwt'] as const)('security conformance checks (%s)', (mode) => {
   it('all pass against the secure deployment', async () => {
-    const results = await runSecurityChecks(await deploy(mode));
+    const target = await deploy(mode);
+    const results = await runSecurityChecks(target);
     expect(results.filter((r) => !r.ok)).toEqual([]);
     expect(verdicts(results)).toEqual({
       'CT-7.transport-auth no-credentials-refused': true,
@@ -105,6 +117,9 @@ describe.each(['mtls', 'jwt'] as const)('security conformance checks (%s)', (mod
     expect(inbox.detail).toMatch(/A subscribes _INBOX\.>: refused/);
     const squat = results.find((r) => r.check === 'msg-id-squatting')!;
     expect(squat.detail).toMatch(/dropped as a duplicate \(control\)/);
+    // The probes left nothing behind in either tenant's stream.
+    expect(await storedEpisodes(target.url, target.observer!)).toBe(0);
+    expect(await storedEpisodes(target.url, target.tenantA.observer!)).toBe(0);
   });
 
   it('the inbox probe fails when tenants may read the shared _INBOX root (the old way)', async () => {
