@@ -80,7 +80,7 @@ export async function checkRefusedNotDelivered(
     if (timedOut) {
       ok = false;
       lines.push(
-        `observer never received A's control message on ${own} within ${t.timeoutMs} ms; delivery cannot be judged`,
+        `observer never received A's control message on ${own} within ${t.timeoutMs} ms; delivery cannot be judged (with an account per tenant, the observer must be in A's account: tenantA.observer, --tenant-a-observer-*)`,
       );
     }
     if (seen.includes(victim)) {
