@@ -38,6 +38,8 @@ const FOCUS: Record<FixtureRule, string> = {
   'no-subject-check': 'tenant-isolation',
   'racy-guard': 'reordering',
   'ack-before-commit': 'crash',
+  'poison-halts': 'poison',
+  'store-unknown-fields': 'poison',
 };
 const nextId = monotonicFactory();
 

@@ -153,6 +153,8 @@ export async function runProperty(
     scheduleArbitrary(def.name, def.profile),
     async (schedule: Schedule, phase: Phase): Promise<Verdict<Omit<ScheduleFile, 'seed' | 'clauses'>>> => {
       const { exec, verdict, file } = await executeOnce(target, schedule);
+      if (def.attribute !== undefined)
+        file.violations = verdict.violations = def.attribute(verdict.violations);
       result.executions++;
       result.events += exec.events;
       m.events += exec.events;

@@ -4,6 +4,7 @@ import { badInput } from './bad-input.js';
 import type { BadInput } from './bad-input.js';
 import { buildEvent, EDGE_OF, eventSpec, poolValues, resolveEvents } from './event-spec.js';
 import type { EventObject, Pools } from './event-spec.js';
+import { poisonMessages } from './poison-input.js';
 import type { Schedule, ScheduleMessage, ScheduleStep } from './schedule.js';
 import { sweepArbitrary, sweepMessage } from './validator-sweep.js';
 
@@ -24,6 +25,8 @@ export interface Profile extends Pools {
   crashes: boolean;
   /** Add every consumer-mode kind of the corruption catalog (validator-sweep.ts) to each schedule. */
   sweep?: boolean;
+  /** Publish deep and wide poison (poison-input.ts) before every event of the schedule. */
+  poison?: boolean;
   /** Draw the event count across the whole range (long schedules), not fast-check's small sizes. */
   long?: boolean;
 }
@@ -48,11 +51,11 @@ export function longProfile(p: Profile): Profile {
 }
 
 /**
- * Short and long schedules, one long for every two short. Crash and sweep schedules stay short:
+ * Short and long schedules, one long for every two short. Crash, sweep and poison schedules stay short:
  * a kill -9 run is serial and a sweep run already publishes the whole corruption catalog.
  */
 export function scheduleArbitrary(property: string, p: Profile): fc.Arbitrary<Schedule> {
-  if (p.crashes || p.sweep === true || p.long === true) return schedulesOf(property, p);
+  if (p.crashes || p.sweep === true || p.poison === true || p.long === true) return schedulesOf(property, p);
   return fc.oneof(
     { weight: 2, arbitrary: schedulesOf(property, p) },
     { weight: 1, arbitrary: schedulesOf(property, longProfile(p)) },
@@ -249,6 +252,10 @@ function build(
         expectClause: 'CT-3.envelope.tenant_id',
       },
     });
+  }
+  if (p.poison === true && first !== undefined) {
+    for (const message of poisonMessages(first, forge(first, 'wide')))
+      deliveries.push({ key: -1, index: deliveries.length, message });
   }
   deliveries.sort((a, b) => a.key - b.key || a.index - b.index);
   const steps: ScheduleStep[] = deliveries.map((d) => ({ op: 'publish', message: d.message }));
