@@ -70,6 +70,11 @@ export function registerConformance(program: Command): void {
     .option('--slo-lag-p95-ms <n>', 'projection lag p95 threshold, ms (default: the contract)', num)
     .option('--slo-duplicate-rate <r>', 'duplicate projection rate threshold (default: the contract)', num)
     .option('--max-shrinks <n>', 'executions allowed while shrinking a failure', int(0), 40)
+    .option(
+      '--max-failures <n>',
+      'stop running further properties once N have failed (default: run all; a property failing only on clauses an earlier one already shrank is reported unshrunk)',
+      int(1),
+    )
     .option('--property-time-limit-s <n>', 'wall-clock budget per property', int(1), 120)
     .option(
       '--redelivery-wait-ms <n>',

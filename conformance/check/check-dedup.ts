@@ -1,10 +1,10 @@
 import type { Observation } from '../target/observation.js';
 import { canonicalJson } from './canonical-json.js';
-import type { Violation } from './violation.js';
+import type { Finding } from '../core/finding.js';
 
 /** Result of comparing the state before and after a redelivery phase. */
 export interface DedupResult {
-  violations: Violation[];
+  violations: Finding[];
   /** Already-projected events whose redelivery changed a row or an events record. */
   reapplied: number;
   /** Events applied before the redelivery (the rate's denominator). */
@@ -16,7 +16,7 @@ export interface DedupResult {
  * (updated_at included) and every events record (projected_at, outcome) stays as it was.
  */
 export function checkDedup(before: Observation, after: Observation, redelivered: Set<string>): DedupResult {
-  const violations: Violation[] = [];
+  const violations: Finding[] = [];
   const key = (t: string, a: string, x: string): string => `${t}/${a}/${x}`;
   const eventsBefore = new Map(before.events.map((e) => [key(e.tenant_id, e.agent_id, e.event_id), e]));
   let reapplied = 0;

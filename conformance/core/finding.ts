@@ -1,3 +1,4 @@
+import { isClauseId } from '../../lib/index.js';
 import type { ClauseId } from '../../lib/index.js';
 
 /** One broken rule seen in one execution, filed under the clause whose rule it breaks. */
@@ -54,4 +55,9 @@ export function runChecks<Input>(checks: readonly Check<Input>[], input: Input):
 
 export function evidenceRecord(e: Evidence): Partial<Record<ClauseId, number>> {
   return Object.fromEntries([...e].sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
+/** A clause ID from outside the kit (a validator's violation, a DLQ entry), or `fallback` when it is none. */
+export function clauseOr(id: string | undefined, fallback: ClauseId): ClauseId {
+  return id !== undefined && isClauseId(id) ? id : fallback;
 }

@@ -1,7 +1,7 @@
 /** The kit core: clauses, findings and evidence, verdicts and their merge rule, the property runner. */
 export type { ClauseId } from '../../lib/index.js';
 export { CLAUSE_IDS, isClauseId } from '../../lib/index.js';
-export { addEvidence, evidenceRecord, mergeEvidence, runChecks } from './finding.js';
+export { addEvidence, clauseOr, evidenceRecord, mergeEvidence, runChecks } from './finding.js';
 export type { Check, CheckOutcome, Evidence, Finding } from './finding.js';
 export { mergeVerdict, mergeVerdictMaps } from './verdict.js';
 export type { ClauseState, ClauseVerdict } from './verdict.js';

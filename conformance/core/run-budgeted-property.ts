@@ -50,6 +50,8 @@ export interface BudgetedResult<T, R> {
   counterexample?: BudgetedRun<T, R>;
   /** The time limit ended the runs early. */
   interrupted: boolean;
+  /** Why the first failure was reported as found, unshrunk. */
+  notShrunk?: string;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function runBudgetedProperty<T, R>(
   execute: (value: T, phase: 'run' | 'shrink') => Promise<ExecutionOutcome<R>>,
   budget: PropertyBudget,
   examples: T[] = [],
+  skipShrinking?: (failed: ClauseId[]) => string | undefined,
 ): Promise<BudgetedResult<T, R>> {
   const deadline = Date.now() + budget.timeLimitMs;
   const result: BudgetedResult<T, R> = {
@@ -115,7 +118,14 @@ export async function runBudgetedProperty<T, R>(
     await fc.check(runs, base);
     if (thrown !== undefined) throw asEnvironmentError(thrown, 'executing a run failed');
     result.counterexample = result.firstFailure;
-    if (firstIndex === undefined || budget.shrink === false || budget.maxShrinks === 0) return result;
+    if (firstIndex === undefined) return result;
+    const failed = [...new Set(result.firstFailure?.outcome.findings.map((f) => f.clauseId))];
+    const skip =
+      budget.shrink === false || budget.maxShrinks === 0 ? 'shrinking is off' : skipShrinking?.(failed);
+    if (skip !== undefined) {
+      result.notShrunk = skip;
+      return result;
+    }
   }
   // Shrinking: the first value fast-check hands back is the failing run itself, judged already.
   const target = new Set(result.firstFailure?.outcome.findings.map((f) => f.clauseId) ?? []);

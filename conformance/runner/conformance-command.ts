@@ -18,6 +18,7 @@ import type { ConformanceOptions } from './run-conformance.js';
 import { addFaultsToReport } from './add-faults-to-report.js';
 import { EnvironmentError, episodeIdsOf } from './run-properties.js';
 import { CONTRACT_SLO } from './slo.js';
+import { formatSummary } from '../report/format-summary.js';
 
 /** Parsed flags of `conformance run` / `replay` (commander camelCase). */
 export interface RunFlags {
@@ -38,6 +39,7 @@ export interface RunFlags {
   sloLagP95Ms?: number;
   sloDuplicateRate?: number;
   maxShrinks?: number;
+  maxFailures?: number;
   propertyTimeLimitS?: number;
   redeliveryWaitMs?: number;
   giveUpMs?: number;
@@ -122,6 +124,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       },
       settle: { ...DEFAULT_SETTLE, redeliveryWaitMs, giveUpMs: flags.giveUpMs ?? DEFAULT_SETTLE.giveUpMs },
       maxShrinks: flags.maxShrinks ?? 40,
+      ...(flags.maxFailures === undefined ? {} : { maxFailures: flags.maxFailures }),
       propertyTimeLimitMs: (flags.propertyTimeLimitS ?? 120) * 1000,
       outDir: flags.out ?? 'reports/conformance',
       progress: say,
@@ -145,42 +148,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
         progress: say,
       });
     }
-    for (const p of report.properties) {
-      const line = `${p.status.padEnd(8)} ${p.name.padEnd(20)} ${p.runs} runs, ${p.events} msgs, ${(p.durationMs / 1000).toFixed(1)} s${p.reason === undefined ? '' : ` (${p.reason})`}`;
-      process.stdout.write(`${line}\n`);
-      if (p.status === 'failed') {
-        for (const v of p.violations) process.stdout.write(`  ${v.clauseId}: ${v.message}\n`);
-        process.stdout.write(
-          `  seed ${p.seed} path ${p.path ?? '-'}\n  schedule: ${report.scheduleFiles[p.name] ?? '-'}\n`,
-        );
-      }
-    }
-    for (const s of report.slos)
-      process.stdout.write(
-        `slo      ${s.clauseId.padEnd(20)} ${s.status}${s.measured === undefined ? '' : ` ${s.measured.toPrecision(3)} ${s.unit}`} (< ${s.threshold})${s.reason === undefined ? '' : ` ${s.reason}`}\n`,
-      );
-    if (faults !== undefined) {
-      for (const [label, p] of [
-        ['single node', faults.single],
-        ['3-node cluster', faults.cluster],
-        ['secure bus', faults.secure],
-      ] as const) {
-        if (p === undefined) continue;
-        const t = p.totals;
-        process.stdout.write(
-          `${p.status.padEnd(8)} ${`faults (${label})`.padEnd(20)} ${p.runs} runs, ${t.faultsInjected} faults, ${t.episodesWritten} written, ${t.lost} lost, ${t.duplicatesProjected} projected twice${p.scheduleFile === undefined ? '' : `\n  schedule: ${p.scheduleFile}`}\n`,
-        );
-        for (const v of p.violations) process.stdout.write(`  ${v.clauseId}: ${v.message}\n`);
-      }
-      if (faults.soak !== undefined)
-        process.stdout.write(
-          `${(faults.soak.ok ? 'passed' : 'failed').padEnd(8)} ${'soak'.padEnd(20)} ${(faults.soak.durationMs / 60_000).toFixed(1)} min, ${faults.soak.figures.episodesWritten} written, ${faults.soak.figures.lost} lost\n`,
-        );
-    }
-    const c = report.clauses;
-    process.stdout.write(
-      `${report.conformant ? 'CONFORMANT' : 'NOT CONFORMANT'}: ${c.filter((x) => x.status === 'passed').length} clauses passed, ${c.filter((x) => x.status === 'failed').length} failed, ${c.filter((x) => x.status === 'not-tested').length} not tested; ${report.throughput.properties} properties, ${report.throughput.events} events, ${report.throughput.eventsPerSecond.toFixed(0)} events/s, ${(report.durationMs / 1000).toFixed(1)} s; reports in ${options.outDir}\n`,
-    );
+    process.stdout.write(formatSummary(report, options.outDir, faults));
     return report.conformant ? 0 : 1;
   } catch (error) {
     say(`conformance run: ${error instanceof Error ? error.message : String(error)}`);
