@@ -67,11 +67,12 @@ export interface Measurements {
   events: number;
 }
 
+/** The episode and event ids a schedule's messages carry (the observer looks for keys holding them). */
 export function episodeIdsOf(schedule: Schedule): string[] {
   const ids = new Set<string>();
   for (const m of scheduleMessages(schedule)) {
-    const match = /"episode_id":"([^"]+)"/.exec(m.data);
-    if (match?.[1] !== undefined) ids.add(match[1]);
+    for (const match of m.data.matchAll(/"(?:episode_id|event_id)":"([^"]+)"/g))
+      if (match[1] !== undefined && match[1].length >= 8) ids.add(match[1]);
   }
   return [...ids];
 }

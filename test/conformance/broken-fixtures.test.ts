@@ -19,6 +19,12 @@ const FOCUS: Record<FixtureRule, { properties: string; extra?: string[] }> = {
   'no-subject-check': { properties: 'tenant-isolation' },
   'racy-guard': { properties: 'reordering', extra: ['--projector-instances', '2', '--num-runs', '25'] },
   'ack-before-commit': { properties: 'crash', extra: ['--num-runs', '8'] },
+  'stale-as-applied': { properties: 'reordering' },
+  'cache-kept-after-delete': { properties: 'valkey' },
+  'cache-whole-event': { properties: 'valkey' },
+  'seen-key': { properties: 'valkey' },
+  'lose-summarized': { properties: 'oracle' },
+  'lenient-event-type': { properties: 'bad-input' },
 };
 
 describe('the kit catches every broken fixture with the right clause', () => {
