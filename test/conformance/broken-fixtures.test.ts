@@ -25,6 +25,7 @@ const FOCUS: Record<FixtureRule, { properties: string; extra?: string[] }> = {
   'seen-key': { properties: 'valkey' },
   'lose-summarized': { properties: 'oracle' },
   'lenient-event-type': { properties: 'bad-input' },
+  'last-body-wins': { properties: 'duplicates' },
 };
 
 describe('the kit catches every broken fixture with the right clause', () => {
