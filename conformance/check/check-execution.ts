@@ -36,7 +36,7 @@ export function checkExecution(
   const outcomes: CheckOutcome[] = [
     checkRows({ facts, rows: final.rows, events: final.events }),
     checkDlq(facts, final),
-    checkValkey(facts, final.keys, exec.tenants, final.rows),
+    checkValkey(facts, final.keys, exec.tenants, final.rows, !facts.crashed),
     checkEvents({
       facts,
       events: final.events,
