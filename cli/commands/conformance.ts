@@ -66,6 +66,10 @@ export function registerConformance(program: Command): void {
     .option('--path <path>', 'fast-check path of a counterexample to replay (with --property)')
     .option('--property <names>', 'comma-separated property names')
     .option('--clauses <pattern>', 'only properties testing a clause matching this regular expression')
+    .option(
+      '--metrics-url <url>',
+      'the projector\'s Prometheus endpoint: checks that continuum_projector_events_total{outcome="stale"} counts every stale event (CT-4.stale)',
+    )
     .option('--slo-publish-p99-ms <n>', 'publish p99 threshold, ms (default: the contract)', num)
     .option('--slo-lag-p95-ms <n>', 'projection lag p95 threshold, ms (default: the contract)', num)
     .option('--slo-duplicate-rate <r>', 'duplicate projection rate threshold (default: the contract)', num)

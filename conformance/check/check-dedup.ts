@@ -38,12 +38,18 @@ export function checkDedup(before: Observation, after: Observation, redelivered:
     const was = rowsBefore.get(k);
     if (was === undefined || canonicalJson(was) === canonicalJson(r)) continue;
     reapplied++;
-    const sameEvent = was.last_event_id === r.last_event_id;
+    // Same event, same fields, only updated_at rewritten: the guard let an equal event through.
+    // Fields changed under the same event: a redelivered body was applied again (dedup).
+    const sameEvent =
+      was.last_event_id === r.last_event_id &&
+      canonicalJson({ ...was, updated_at: '' }) === canonicalJson({ ...r, updated_at: '' });
     violations.push({
       clauseId: sameEvent ? 'CT-4.guard' : 'CT-4.dedup',
       message: sameEvent
         ? `redelivering already-projected events rewrote row ${k} (updated_at ${was.updated_at} -> ${r.updated_at}) with an equal event: only a strictly greater (source_ts, event_id) may overwrite`
-        : `redelivering already-projected events changed row ${k}: last_event_id ${was.last_event_id} -> ${r.last_event_id}`,
+        : was.last_event_id === r.last_event_id
+          ? `redelivering already-projected events changed row ${k} under the same last_event_id ${r.last_event_id}: a redelivered body was applied again`
+          : `redelivering already-projected events changed row ${k}: last_event_id ${was.last_event_id} -> ${r.last_event_id}`,
     });
   }
   const applied = before.events.filter((e) => e.outcome === null || e.outcome === 'applied').length;

@@ -14,6 +14,8 @@ export interface EventsInput {
    * outcome is then the model's in publish order. Otherwise only order-free outcomes are judged.
    */
   orderKnown: boolean;
+  /** How much the projector's stale counter rose during the execution, when scraped. */
+  staleCounted?: number;
 }
 
 const OUTCOMES = new Set(['applied', 'stale']);
@@ -38,6 +40,7 @@ export function checkEvents(input: EventsInput): CheckOutcome {
   const newest = new Map<string, string>();
   for (const row of facts.model.rows())
     newest.set(eventKey(row.tenant_id, row.agent_id, row.episode_id), row.last_event_id);
+  let staleRecorded = 0;
   for (const [k, e] of facts.valid) {
     const record = recorded.get(k);
     const modelOutcome = facts.firstOutcome.get(k);
@@ -81,13 +84,23 @@ export function checkEvents(input: EventsInput): CheckOutcome {
       continue;
     }
     if (!input.orderKnown || modelOutcome === undefined) continue;
-    if (modelOutcome === 'stale') addEvidence(out.evidence, 'CT-4.stale');
+    if (modelOutcome === 'stale') {
+      addEvidence(out.evidence, 'CT-4.stale');
+      if (outcome === 'stale') staleRecorded++;
+    }
     if (outcome !== modelOutcome) {
       out.findings.push({
         clauseId: 'CT-4.stale',
         message: `event ${k} is recorded ${outcome}, but in stream order it is ${modelOutcome}${modelOutcome === 'stale' ? ' (an event not greater than the row, and not a first delete)' : ''}`,
       });
     }
+  }
+  // The counting half of CT-4.stale: the counter rises at least once per stale event.
+  if (input.staleCounted !== undefined && input.orderKnown && input.staleCounted < staleRecorded) {
+    out.findings.push({
+      clauseId: 'CT-4.stale',
+      message: `${staleRecorded} stale events were recorded, but continuum_projector_events_total{outcome="stale"} rose by ${input.staleCounted}`,
+    });
   }
   return out;
 }

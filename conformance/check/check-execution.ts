@@ -22,6 +22,8 @@ export interface ExecutionVerdict extends CheckOutcome {
 /** How the deployment consumed: with one instance the kit knows the order events were projected in. */
 export interface ExecutionContext {
   singleConsumer: boolean;
+  /** How much the projector's stale counter rose during the execution (--metrics-url). */
+  staleCounted?: number;
 }
 
 /** Runs every check on an execution. A missing observation (no settle) is a kit bug: it throws. */
@@ -42,6 +44,7 @@ export function checkExecution(
       events: final.events,
       dlqRows: final.dlqRows,
       orderKnown: context.singleConsumer && !facts.crashed,
+      ...(context.staleCounted === undefined ? {} : { staleCounted: context.staleCounted }),
     }),
   ];
   const findings: Finding[] = outcomes.flatMap((o) => o.findings);

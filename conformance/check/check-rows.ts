@@ -185,5 +185,12 @@ function diagnose(
       message: `${detail} (${model.deleted ? 'a delete was recorded but the row is not deleted' : 'deleted without a delete event'})`,
     };
   }
+  const conflicting =
+    facts.conflicts.get(eventKey(model.tenant_id, model.agent_id, model.last_event_id)) ?? [];
+  if (conflicting.some((c) => canonicalJson(c.payload.summary ?? null) === canonicalJson(row.summary)))
+    return {
+      clauseId: 'CT-4.dedup',
+      message: `${detail} (a redelivery with a different body under the same idempotency key replaced the first projection, which must stand)`,
+    };
   return { clauseId: 'CT-4.upsert', message: `${detail} (row fields do not match its last event)` };
 }

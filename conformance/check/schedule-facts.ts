@@ -19,6 +19,8 @@ export interface ScheduleFacts {
   firstOutcome: Map<string, Exclude<ApplyOutcome, 'duplicate'>>;
   /** Deliveries of an event already delivered (copies and redeliveries that reached the stream). */
   duplicateDeliveries: number;
+  /** Later bodies under an idempotency key already delivered with a different body, by key. */
+  conflicts: Map<string, ModelEvent[]>;
 }
 
 export const eventKey = (t: string, a: string, id: string): string => `${t}/${a}/${id}`;
@@ -31,6 +33,7 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
   const rejected: ScheduleFacts['rejected'] = [];
   const firstOutcome: ScheduleFacts['firstOutcome'] = new Map();
   let duplicateDeliveries = 0;
+  const conflicts: ScheduleFacts['conflicts'] = new Map();
   const skip = new Set(refused);
   const kept: Schedule = { ...schedule, steps: schedule.steps.filter((_, i) => !skip.has(i)) };
   for (const m of scheduleMessages(kept)) {
@@ -38,8 +41,11 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
       const e = JSON.parse(m.data) as ModelEvent;
       const outcome = model.apply(e);
       const k = eventKey(e.tenant_id, e.agent_id, e.event_id);
-      if (outcome === 'duplicate') duplicateDeliveries++;
-      else if (!firstOutcome.has(k)) firstOutcome.set(k, outcome);
+      if (outcome === 'duplicate') {
+        duplicateDeliveries++;
+        if (valid.has(k) && JSON.stringify(valid.get(k)) !== JSON.stringify(e))
+          conflicts.set(k, [...(conflicts.get(k) ?? []), e]);
+      } else if (!firstOutcome.has(k)) firstOutcome.set(k, outcome);
       if (!valid.has(k)) {
         valid.set(k, e);
         const rk = eventKey(e.tenant_id, e.agent_id, e.episode_id);
@@ -65,6 +71,7 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
     crashed: schedule.steps.some((s) => s.op === 'crash'),
     firstOutcome,
     duplicateDeliveries,
+    conflicts,
   };
 }
 

@@ -40,6 +40,7 @@ export interface RunFlags {
   sloDuplicateRate?: number;
   maxShrinks?: number;
   maxFailures?: number;
+  metricsUrl?: string;
   propertyTimeLimitS?: number;
   redeliveryWaitMs?: number;
   giveUpMs?: number;
@@ -125,6 +126,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       settle: { ...DEFAULT_SETTLE, redeliveryWaitMs, giveUpMs: flags.giveUpMs ?? DEFAULT_SETTLE.giveUpMs },
       maxShrinks: flags.maxShrinks ?? 40,
       ...(flags.maxFailures === undefined ? {} : { maxFailures: flags.maxFailures }),
+      ...(flags.metricsUrl === undefined ? {} : { metricsUrl: flags.metricsUrl }),
       propertyTimeLimitMs: (flags.propertyTimeLimitS ?? 120) * 1000,
       outDir: flags.out ?? 'reports/conformance',
       progress: say,

@@ -17,6 +17,7 @@ import type { ClauseInputs } from '../report/clause-status.js';
 import type { ConformanceReport } from '../report/conformance-report.js';
 import { writeReports } from '../report/write-reports.js';
 import { Observer } from '../target/observer.js';
+import { scrapeStaleCount } from '../target/scrape-stale.js';
 import { ProjectorProcess } from '../target/projector-process.js';
 import { ProjectorTarget } from '../target/projector-target.js';
 import type { SettleOptions } from '../target/projector-target.js';
@@ -47,6 +48,8 @@ export interface ConformanceOptions {
   slo: SloThresholds;
   settle: SettleOptions;
   maxShrinks: number;
+  /** The projector's Prometheus endpoint: CT-4.stale's counting half is checked on it. */
+  metricsUrl?: string;
   /** Stop running further properties once this many have failed (default: no limit). */
   maxFailures?: number;
   propertyTimeLimitMs: number;
@@ -167,10 +170,20 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const results: PropertyResult[] = [];
   const notes = session.notes;
   const singleConsumer = o.projectorCmd !== undefined && o.projectorInstances === 1;
+  const metricsUrl = o.metricsUrl;
   const executor: ScheduleExecutor = {
     canCrash: session.target.canCrash,
     singleConsumer,
     execute: (...args) => session.target.execute(...args),
+    ...(metricsUrl === undefined
+      ? {}
+      : {
+          staleCount: async () => {
+            const n = await scrapeStaleCount(metricsUrl);
+            if (n === undefined) throw new EnvironmentError(`cannot read --metrics-url ${metricsUrl}`);
+            return n;
+          },
+        }),
   };
   const maxFailures = o.maxFailures ?? Number.POSITIVE_INFINITY;
   const failedCount = (): number => results.filter((r) => r.status === 'failed').length;
@@ -241,7 +254,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const unobservable = new Map<ClauseId, string>([
     [
       'CT-4.stale',
-      `judged on the events table's recorded outcomes${singleConsumer ? '' : ' (order-free part only: the kit did not start exactly one projector instance, so it cannot know the projection order)'}; the log and metric halves are not observed by the kit`,
+      `judged on the events table's recorded outcomes${singleConsumer ? '' : ' (order-free part only: the kit did not start exactly one projector instance, so it cannot know the projection order)'}; ${metricsUrl === undefined ? 'the metric half was not observable (no --metrics-url)' : `the metric half on ${metricsUrl}`}; the log half is not observed`,
     ],
   ]);
   return finish(o, started, results, m, notes, producer, {

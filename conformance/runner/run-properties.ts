@@ -19,6 +19,8 @@ export interface ScheduleExecutor {
   readonly canCrash: boolean;
   /** One consumer instance projects in stream order (the kit started exactly one). */
   readonly singleConsumer?: boolean;
+  /** The projector's stale counter (--metrics-url), read around each execution. */
+  staleCount?: () => Promise<number | undefined>;
   execute(schedule: Schedule, token: string, tenants: string[], episodeIds: string[]): Promise<Execution>;
 }
 
@@ -88,12 +90,19 @@ export async function executeOnce(
   const bound = bindSchedule(schedule, binding);
   const tenants = TENANTS.map((t) => binding.ids[t] as string);
   let exec: Execution;
+  let before: number | undefined;
+  let after: number | undefined;
   try {
+    before = await target.staleCount?.();
     exec = await target.execute(bound, binding.token, tenants, episodeIdsOf(bound));
+    after = await target.staleCount?.();
   } catch (error) {
     throw asEnvironmentError(error, 'executing a schedule failed');
   }
-  const context: ExecutionContext = { singleConsumer: target.singleConsumer === true };
+  const context: ExecutionContext = {
+    singleConsumer: target.singleConsumer === true,
+    ...(before === undefined || after === undefined ? {} : { staleCounted: after - before }),
+  };
   const verdict = checkExecution(exec, context);
   return {
     exec,
