@@ -8,7 +8,7 @@ import { EnvironmentError, asEnvironmentError } from '../core/environment-error.
 import { evidenceRecord } from '../core/finding.js';
 import type { Evidence } from '../core/finding.js';
 import { runBudgetedProperty } from '../core/run-budgeted-property.js';
-import type { ClauseState } from '../report/clause-status.js';
+import type { ClauseVerdict } from '../core/verdict.js';
 import { DriverClient } from './driver-client.js';
 import { executeProducer } from './producer-execution.js';
 import { COVERAGE_OPS, producerOps } from './producer-ops.js';
@@ -44,7 +44,7 @@ const NOTES: Record<string, string> = {
 /** The producer property's result, per-clause verdicts, and the driver's latency figures. */
 export interface ProducerRun {
   result: PropertyResult;
-  clauses: Map<string, { status: ClauseState; note: string }>;
+  clauses: Map<string, ClauseVerdict>;
   publishP99Ms?: number;
   localWriteRatio?: number;
 }
@@ -122,7 +122,7 @@ export async function runProducerProperty(
   }
   const failedClauses = new Set(budget.failures.keys());
   const exercised = budget.evidence;
-  const clauses = new Map<string, { status: ClauseState; note: string }>();
+  const clauses = new Map<string, ClauseVerdict>();
   for (const c of PRODUCER_CLAUSES) {
     const failed = failedClauses.has(c);
     clauses.set(
@@ -132,6 +132,7 @@ export async function runProducerProperty(
         : exercised.has(c)
           ? {
               status: 'passed',
+              evidence: exercised.get(c) ?? 0,
               note: `producer: exercised in ${exercised.get(c)} of ${result.runs} runs through the driver without a finding${NOTES[c] === undefined ? '' : `: ${NOTES[c]}`}${c === 'CT-8.replay-idempotent' ? (projectorDb === undefined ? '; judged on the stream only (no projector consumed this deployment)' : "; judged on the stream and on the projector's rows, the replay delivered again past the duplicate window") : ''}`,
             }
           : {
@@ -146,6 +147,7 @@ export async function runProducerProperty(
   if (exercised.has('CT-3.export-policy') && !failedClauses.has('CT-3.export-policy'))
     clauses.set('CT-6.fail-closed', {
       status: 'passed',
+      evidence: exercised.get('CT-3.export-policy') ?? 0,
       note: 'sensitive episodes without allow_sensitive were never published',
     });
   const status = (
