@@ -1,4 +1,5 @@
 import { isClauseId } from '../../lib/index.js';
+import type { ClauseId } from '../../lib/index.js';
 import { addEvidence, mergeEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { Execution } from '../target/projector-target.js';
@@ -14,6 +15,8 @@ export interface ExecutionVerdict extends CheckOutcome {
   /** Same as `findings` (the name the schedule files and older callers use). */
   violations: Finding[];
   keysSeen: number;
+  /** Clauses of bad input the broker refused (never reached the projector), with counts. */
+  refused: Map<ClauseId, number>;
   lagMs: number[];
   reapplied: number;
   applied: number;
@@ -98,5 +101,20 @@ export function checkExecution(
     const at = exec.firstPublishAt.get(eventKey(e.tenant_id, e.agent_id, e.event_id));
     if (at !== undefined) lagMs.push(Math.max(0, Date.parse(e.projected_at) - at));
   }
-  return { findings, violations: findings, evidence, keysSeen: final.keys.length, lagMs, reapplied, applied };
+  const refused = new Map<ClauseId, number>();
+  for (const i of exec.refused) {
+    const step = exec.schedule.steps[i];
+    const clause = step?.op === 'publish' ? step.message.expectClause : undefined;
+    if (clause !== undefined && isClauseId(clause)) refused.set(clause, (refused.get(clause) ?? 0) + 1);
+  }
+  return {
+    findings,
+    violations: findings,
+    evidence,
+    keysSeen: final.keys.length,
+    refused,
+    lagMs,
+    reapplied,
+    applied,
+  };
 }

@@ -111,6 +111,13 @@ export function clauseStatuses(input: ClauseInputs): ClauseStatus[] {
       return verdict('not-tested', 'documentation clause: nothing to execute', []);
     const notChecked = NOT_CHECKED[id];
     if (notChecked !== undefined) return verdict('not-tested', notChecked, []);
+    const refused = input.properties.reduce((n, p) => n + (p.refusedByBroker?.[id] ?? 0), 0);
+    if (refused > 0)
+      return verdict(
+        'not-tested',
+        `every message breaking it was refused by the broker before the implementation saw it (${refused} refused, e.g. above the stream's max_msg_size)`,
+        names,
+      );
     if (covering.length > 0) {
       const why = covering.map((p) => {
         if (p.status === 'skipped') return `${p.name}: ${p.reason ?? 'skipped'}`;

@@ -57,6 +57,8 @@ export interface PropertyResult {
   failures?: Partial<Record<ClauseId, number>>;
   /** The counterexample was not shrunk, and why. */
   notShrunk?: string;
+  /** Bad input the broker refused (it never reached the implementation), by the clause it breaks. */
+  refusedByBroker?: Partial<Record<ClauseId, number>>;
 }
 
 /** Measurements across every execution, for the SLO thresholds and the report. */
@@ -138,6 +140,7 @@ export async function runProperty(
   let shrinking = false;
   let executions = 0;
   let events = 0;
+  const refused = new Map<ClauseId, number>();
   const budgetResult = await runBudgetedProperty(
     scheduleArbitrary(def.name, def.profile),
     async (schedule: Schedule, phase) => {
@@ -154,6 +157,7 @@ export async function runProperty(
         m.reapplied += verdict.reapplied;
         m.applied += verdict.applied;
         m.keysSeen += verdict.keysSeen;
+        for (const [c, n] of verdict.refused) refused.set(c, (refused.get(c) ?? 0) + n);
       }
       const failed = verdict.findings.length > 0;
       options.progress(
@@ -184,6 +188,7 @@ export async function runProperty(
     violations: [],
     evidence: evidenceRecord(budgetResult.evidence),
     failures: evidenceRecord(budgetResult.failures),
+    ...(refused.size === 0 ? {} : { refusedByBroker: evidenceRecord(refused) }),
   };
   const found = budgetResult.counterexample;
   if (found !== undefined) {
