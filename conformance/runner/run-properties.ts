@@ -146,6 +146,7 @@ export async function runProperty(
     async (schedule: Schedule, phase) => {
       const t0 = Date.now();
       const { exec, verdict, file } = await executeOnce(target, schedule);
+      if (def.attribute !== undefined) file.violations = verdict.findings = def.attribute(verdict.findings);
       executions++;
       events += exec.events;
       m.events += exec.events;
