@@ -1,5 +1,7 @@
 import type { ClauseId } from '../../lib/index.js';
-import type { Finding } from '../core/finding.js';
+import type { Evidence, Finding } from '../core/finding.js';
+import { scheduleMessages } from '../streams/schedule.js';
+import type { Schedule } from '../streams/schedule.js';
 import type { Profile } from '../streams/schedule-arbitrary.js';
 import { attributePoison } from './poison-attribution.js';
 
@@ -16,6 +18,8 @@ export interface PropertyDef {
   runsFactor?: number;
   /** Renames the generic checks' violations to the clause this property exists for. */
   attribute?: (findings: Finding[]) => Finding[];
+  /** Situations of its own clause that the generic checks do not count (the poison a run sent). */
+  situations?: (schedule: Schedule) => Evidence;
 }
 
 const base: Profile = {
@@ -82,6 +86,14 @@ export const PROJECTOR_PROPERTIES: PropertyDef[] = [
     // The poison goes first, on the first event's subject; the second tenant's events follow it.
     profile: { ...base, tenants: 2, agents: 2, minEvents: 4, maxEvents: 10, poison: true },
     attribute: attributePoison,
+    // Each deep poison body sent is a situation of CT-4.poison (judged by the rows and DLQ checks).
+    situations: (schedule) =>
+      new Map([
+        [
+          'CT-4.poison',
+          scheduleMessages(schedule).filter((m) => m.label?.startsWith('body nested') === true).length,
+        ],
+      ]),
     runsFactor: 0.5,
   },
   {

@@ -2,7 +2,7 @@ import type { ClauseId } from '../../lib/index.js';
 import { checkExecution } from '../check/check-execution.js';
 import type { ExecutionContext, ExecutionVerdict } from '../check/check-execution.js';
 import { EnvironmentError, asEnvironmentError } from '../core/environment-error.js';
-import { evidenceRecord } from '../core/finding.js';
+import { evidenceRecord, mergeEvidence } from '../core/finding.js';
 import type { Finding } from '../core/finding.js';
 import { runBudgetedProperty } from '../core/run-budgeted-property.js';
 import type { PropertyDef } from '../properties/catalog.js';
@@ -147,6 +147,7 @@ export async function runProperty(
       const t0 = Date.now();
       const { exec, verdict, file } = await executeOnce(target, schedule);
       if (def.attribute !== undefined) file.violations = verdict.findings = def.attribute(verdict.findings);
+      if (def.situations !== undefined) mergeEvidence(verdict.evidence, def.situations(exec.schedule));
       executions++;
       events += exec.events;
       m.events += exec.events;
