@@ -47,13 +47,10 @@ describe('continuum-kit conformance run --target reference', () => {
       expect(report.clauses.find((c) => c.id === 'CT-3.msg-id')?.status).toBe('passed');
       // The bad-input sweep sends the whole corruption catalog in every run: every validator
       // clause is tested against the projector, whatever the seed and run count.
-      // CT-3.size is the exception: the broker refuses a message above max_msg_size, so none
-      // reaches the projector, and the clause is honestly not tested there.
-      const validator = report.clauses.filter((c) => c.check === 'validator' && c.id !== 'CT-3.size');
+      // Oversize messages never reach the projector (the broker refuses them); CT-3.size rests on
+      // the poison property's too-deep bodies, which do.
+      const validator = report.clauses.filter((c) => c.check === 'validator');
       expect(validator.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.note}`)).toEqual([]);
-      const size = report.clauses.find((c) => c.id === 'CT-3.size');
-      expect(size?.status).not.toBe('passed');
-      expect(size?.note).toContain('refused by the broker');
       // No clause passes without evidence.
       for (const c of report.clauses)
         if (c.status === 'passed') expect(c.evidence, `${c.id}: ${c.note}`).toBeGreaterThan(0);
