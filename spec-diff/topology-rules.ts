@@ -4,6 +4,7 @@ import { type LeafChange, classifyLeaves, leafChanges } from './leaf-changes.js'
 import type { LoadedSpec } from './load-spec.js';
 import type { RuleInput, RuleModule } from './rule-module.js';
 import { consumerRule, streamRule } from './stream-rules.js';
+import { subjectCoverage } from './subject-coverage.js';
 
 const record = (value: unknown): Record<string, unknown> => (isObject(value) ? value : {});
 const origin = (spec: LoadedSpec, node: unknown): string | undefined =>
@@ -242,6 +243,7 @@ export const topologyRules: RuleModule = (input) => {
   const findings: Finding[] = [];
   const owns: string[] = [];
   channels(input, findings, owns);
+  findings.push(...subjectCoverage(input));
   operations(input, findings, owns);
   security(input, findings, owns);
   return { findings, owns };
