@@ -1,7 +1,9 @@
 import { ANNOTATION_KEYS, DOC_KEYS } from './doc-keys.js';
 import { type Finding, child, finding } from './finding.js';
 import { type JsonObject, deepEqual, isObject, unionKeys } from './json-utils.js';
-import { compareComposition } from './schema-composition.js';
+import { compareComposition, stripDocs } from './schema-composition.js';
+import { mergedSchema } from './schema-merge.js';
+import { finiteValues } from './schema-values.js';
 import { type SchemaContext, asSchema, enter, same } from './schema-context.js';
 import { compareKeyword } from './schema-keywords.js';
 
@@ -19,7 +21,9 @@ export function compareSchemas(baseValue: unknown, headValue: unknown, ctx: Sche
   const headOrigin = isObject(headValue) ? ctx.origins.head.get(headValue) : undefined;
   const retargeted = baseOrigin !== undefined && headOrigin !== undefined && baseOrigin !== headOrigin;
   if (same(ctx, baseValue, headValue)) return [];
-  const inner = compareBody(asSchema(baseValue), asSchema(headValue), ctx);
+  const inner =
+    compareMerged(asSchema(baseValue), asSchema(headValue), ctx) ??
+    compareBody(asSchema(baseValue), asSchema(headValue), ctx);
   if (!retargeted) return inner;
   const breaks = [...new Set(inner.flatMap((f) => f.breaks))];
   const identical = !inner.some((f) => f.classification !== 'doc-only');
@@ -40,18 +44,43 @@ export function compareSchemas(baseValue: unknown, headValue: unknown, ctx: Sche
   ];
 }
 
-function compareBody(base: JsonObject, head: JsonObject, ctx: SchemaContext): Finding[] {
+/**
+ * When the `allOf` parts changed (a schema split into parts, parts regrouped), compares the
+ * merged schemas instead: parts are judged by what they accept together, not one by one.
+ * Undefined when `allOf` did not change structurally or a side cannot be merged exactly.
+ */
+function compareMerged(base: JsonObject, head: JsonObject, ctx: SchemaContext): Finding[] | undefined {
+  if (!('allOf' in base) && !('allOf' in head)) return undefined;
+  if (deepEqual(stripDocs(base.allOf), stripDocs(head.allOf))) return undefined;
+  const mergedBase = mergedSchema(base);
+  const mergedHead = mergedSchema(head);
+  if (mergedBase === undefined || mergedHead === undefined) return undefined;
+  const inner = compareBody(mergedBase, mergedHead, ctx);
+  const changed = inner.filter((f) => f.classification !== 'doc-only');
+  if (changed.length > 0)
+    return inner.map((f) => ({ ...f, reason: `${f.reason} (allOf parts merged before comparing)` }));
+  return [
+    finding({
+      category: ctx.category,
+      rule: 'wire.allof-restructured',
+      pointer: ctx.pointer,
+      source: ctx.source,
+      reason:
+        'allOf parts split, merged or regrouped; with the parts merged (json-schema-merge-allof) both sides accept exactly the same values, so no writer or reader breaks (generated types may change shape)',
+    }),
+    ...inner,
+  ];
+}
+
+/** Doc and annotation keys of a schema (validation keywords are compared elsewhere). */
+function compareAnnotations(
+  base: JsonObject,
+  head: JsonObject,
+  ctx: SchemaContext,
+  keys: string[],
+): Finding[] {
   const out: Finding[] = [];
-  const handled = new Set([
-    'properties',
-    'additionalProperties',
-    'required',
-    ...COMPOSITIONS,
-    'items',
-    'propertyNames',
-    'contains',
-  ]);
-  for (const key of unionKeys(base, head)) {
+  for (const key of keys) {
     const b = base[key];
     const h = head[key];
     if (deepEqual(b, h)) continue;
@@ -79,9 +108,108 @@ function compareBody(base: JsonObject, head: JsonObject, ctx: SchemaContext): Fi
           reason: `annotation '${key}' changed: no value changes validity, but generators may read it`,
         }),
       );
-    } else if (!handled.has(key)) {
-      out.push(...compareKeyword(key, b, h, { ...at, category: ctx.category }));
     }
+  }
+  return out;
+}
+
+const isAnnotation = (key: string): boolean =>
+  DOC_KEYS.has(key) || key.startsWith('x-') || ANNOTATION_KEYS.has(key);
+
+/**
+ * Both sides pinned to finitely many values by `const`/`enum`: the accepted sets decide
+ * (`type: integer` -> `number` under `const: 1` changes nothing).
+ */
+function compareFinite(
+  base: JsonObject,
+  head: JsonObject,
+  values: { base: unknown[]; head: unknown[] },
+  ctx: SchemaContext,
+): Finding[] {
+  const keys = unionKeys(base, head);
+  const out = compareAnnotations(base, head, ctx, keys);
+  const changedKeys = keys.filter((k) => !isAnnotation(k) && !deepEqual(base[k], head[k]));
+  if (changedKeys.length === 0) return out;
+  const removed = values.base.filter((v) => !values.head.some((x) => deepEqual(x, v)));
+  const added = values.head.filter((v) => !values.base.some((x) => deepEqual(x, v)));
+  const list = (vs: unknown[]) => vs.map((v) => JSON.stringify(v)).join(', ');
+  const key = changedKeys.includes('enum')
+    ? 'enum'
+    : changedKeys.includes('const')
+      ? 'const'
+      : changedKeys[0];
+  const at = {
+    category: ctx.category,
+    pointer: child(ctx.pointer, key ?? ''),
+    source: child(ctx.source, key ?? ''),
+    before: base[key ?? ''],
+    after: head[key ?? ''],
+  };
+  if (values.base.length === 1 && values.head.length === 1 && removed.length === 1) {
+    out.push(
+      finding({
+        ...at,
+        rule: 'wire.const-changed',
+        breaks: ['reader', 'writer'],
+        reason: `the only accepted value changed from ${list(values.base)} to ${list(values.head)}: no value is valid for both old and new`,
+      }),
+    );
+    return out;
+  }
+  if (removed.length > 0)
+    out.push(
+      finding({
+        ...at,
+        rule: 'wire.enum-value-removed',
+        breaks: ['writer'],
+        reason: `value(s) ${list(removed)} no longer accepted: existing writers may still send them and new readers reject them`,
+      }),
+    );
+  if (added.length > 0)
+    out.push(
+      finding({
+        ...at,
+        rule: 'wire.enum-value-added',
+        breaks: ['reader'],
+        reason: `value(s) ${list(added)} now accepted: new writers may send them and existing readers reject them`,
+      }),
+    );
+  if (removed.length === 0 && added.length === 0)
+    out.push(
+      finding({
+        ...at,
+        rule: changedKeys.length === 1 && key === 'enum' ? 'wire.enum-reordered' : 'wire.values-unchanged',
+        reason:
+          changedKeys.length === 1 && key === 'enum'
+            ? 'enum values reordered; the same values are valid (generated code may change order)'
+            : `${changedKeys.join(', ')} changed, but both sides accept exactly ${list(values.head)} (decided by validating each candidate of const/enum against both schemas), so no writer or reader breaks`,
+      }),
+    );
+  return out;
+}
+
+function compareBody(base: JsonObject, head: JsonObject, ctx: SchemaContext): Finding[] {
+  const baseValues = finiteValues(base);
+  const headValues = finiteValues(head);
+  if (baseValues && headValues) return compareFinite(base, head, { base: baseValues, head: headValues }, ctx);
+  const out: Finding[] = [];
+  const handled = new Set([
+    'properties',
+    'additionalProperties',
+    'required',
+    ...COMPOSITIONS,
+    'items',
+    'propertyNames',
+    'contains',
+  ]);
+  const keys = unionKeys(base, head);
+  out.push(...compareAnnotations(base, head, ctx, keys));
+  for (const key of keys) {
+    const b = base[key];
+    const h = head[key];
+    if (deepEqual(b, h) || isAnnotation(key) || handled.has(key)) continue;
+    const at = { pointer: child(ctx.pointer, key), source: child(ctx.source, key) };
+    out.push(...compareKeyword(key, b, h, { ...at, category: ctx.category }));
   }
   out.push(...compareRequired(base, head, ctx));
   out.push(...compareProperties(base, head, ctx));
@@ -151,6 +279,26 @@ function compareProperties(base: JsonObject, head: JsonObject, ctx: SchemaContex
     const sub = enter(ctx, bp[name], hp[name], 'properties', name);
     if (inBase && inHead) {
       out.push(...compareSchemas(bp[name], hp[name], sub));
+    } else if (inHead && ctx.headers && base.additionalProperties !== false) {
+      out.push(
+        finding({
+          ...sub,
+          category: ctx.category,
+          rule: 'wire.header-added',
+          after: hp[name],
+          reason: `header '${name}' added${requiredIn(head, name) ? ' (required: see wire.required-added)' : ' as optional'}: existing writers do not send it, new readers accept messages without it, and existing readers ignore headers they do not know (NATS header values are strings)`,
+        }),
+      );
+    } else if (inBase && !inHead && ctx.headers && head.additionalProperties !== false) {
+      out.push(
+        finding({
+          ...sub,
+          category: ctx.category,
+          rule: 'wire.header-removed',
+          before: bp[name],
+          reason: `header '${name}' no longer described: new readers accept any string in it, and new writers may leave it out${requiredIn(base, name) ? ' (it was required: see wire.required-removed)' : ', as it was optional'}`,
+        }),
+      );
     } else if (inHead) {
       // Before, this name fell under base.additionalProperties.
       if (base.additionalProperties === false) {
@@ -209,9 +357,16 @@ function compareProperties(base: JsonObject, head: JsonObject, ctx: SchemaContex
   return out;
 }
 
+const requiredIn = (schema: JsonObject, name: string): boolean =>
+  Array.isArray(schema.required) && schema.required.includes(name);
+
+/** NATS header values are strings: an open headers object holds strings, whatever its schema says. */
+const HEADER_VALUE = { type: 'string' };
+
 function compareAdditional(base: JsonObject, head: JsonObject, ctx: SchemaContext): Finding[] {
-  const b = base.additionalProperties;
-  const h = head.additionalProperties;
+  const open = (v: unknown) => (ctx.headers && (v === undefined || v === true) ? HEADER_VALUE : v);
+  const b = open(base.additionalProperties);
+  const h = open(head.additionalProperties);
   if (same(ctx, b, h)) return [];
   const at = {
     category: ctx.category,

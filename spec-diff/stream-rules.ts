@@ -1,5 +1,5 @@
 import { type Finding, finding } from './finding.js';
-import { show } from './json-utils.js';
+import { showChange } from './json-utils.js';
 import { type LeafChange, numericChange } from './leaf-changes.js';
 
 /** Stream fields NATS cannot change on an existing stream, or whose change alters who gets what. */
@@ -48,7 +48,7 @@ export function streamRule(c: LeafChange): Finding | undefined {
       ...at,
       rule: `topology.stream-${key}-changed`,
       breaks: ['reader', 'writer'],
-      reason: `stream ${key} changed (${show(c.before)} -> ${show(c.after)}): an existing stream cannot be updated in place, and producers, consumers and replays bind to it`,
+      reason: `stream ${key} changed (${showChange(c.before, c.after)}): an existing stream cannot be updated in place, and producers, consumers and replays bind to it`,
     });
   }
   if (key === 'subjects') {
@@ -75,12 +75,12 @@ export function streamRule(c: LeafChange): Finding | undefined {
           ...at,
           rule: `topology.stream-limit-tightened`,
           breaks: [limit.breaks],
-          reason: `stream ${key} lowered (${show(c.before)} -> ${show(c.after)}): ${limit.why}`,
+          reason: `stream ${key} lowered (${showChange(c.before, c.after)}): ${limit.why}`,
         })
       : finding({
           ...at,
           rule: `topology.stream-limit-loosened`,
-          reason: `stream ${key} raised (${show(c.before)} -> ${show(c.after)}): existing writers and readers keep working`,
+          reason: `stream ${key} raised (${showChange(c.before, c.after)}): existing writers and readers keep working`,
         });
   }
   return undefined;
@@ -98,14 +98,14 @@ export function consumerRule(c: LeafChange): Finding | undefined {
       ...at,
       rule: 'topology.consumer-binding-changed',
       breaks: ['reader'],
-      reason: `consumer ${key} changed (${show(c.before)} -> ${show(c.after)}): existing projectors bind to the durable as it was, and NATS cannot change it in place`,
+      reason: `consumer ${key} changed (${showChange(c.before, c.after)}): existing projectors bind to the durable as it was, and NATS cannot change it in place`,
     });
   }
   if (key === 'ack_wait_ms' || key === 'max_ack_pending') {
     return finding({
       ...at,
       rule: 'topology.consumer-tuning-changed',
-      reason: `consumer ${key} changed (${show(c.before)} -> ${show(c.after)}): flow tuning within at-least-once delivery, which readers already handle`,
+      reason: `consumer ${key} changed (${showChange(c.before, c.after)}): flow tuning within at-least-once delivery, which readers already handle`,
     });
   }
   return undefined;

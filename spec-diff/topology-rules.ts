@@ -1,5 +1,5 @@
 import { type Finding, finding, ptr } from './finding.js';
-import { isObject, show, unionKeys } from './json-utils.js';
+import { isObject, showChange, unionKeys } from './json-utils.js';
 import { type LeafChange, classifyLeaves, leafChanges } from './leaf-changes.js';
 import type { LoadedSpec } from './load-spec.js';
 import type { RuleInput, RuleModule } from './rule-module.js';
@@ -54,7 +54,7 @@ function channels(input: RuleInput, findings: Finding[], owns: string[]): void {
           after: h.address,
           reason: renamed
             ? 'only parameter names in the address changed; every concrete subject is the same'
-            : `subject pattern changed (${show(b.address)} -> ${show(h.address)}): existing writers publish on, and existing readers subscribe to, the old subjects`,
+            : `subject pattern changed (${showChange(b.address, h.address)}): existing writers publish on, and existing readers subscribe to, the old subjects`,
         }),
       );
     }

@@ -1,5 +1,5 @@
 import { type Finding, finding, ptr } from './finding.js';
-import { isObject, show } from './json-utils.js';
+import { isObject, showChange } from './json-utils.js';
 import { classifyLeaves, leafChanges, numericChange } from './leaf-changes.js';
 import type { RuleModule } from './rule-module.js';
 import { compareSchemas } from './schema-compat.js';
@@ -35,6 +35,7 @@ export const wireRules: RuleModule = ({ base, head, tolerateUnknown, sourceOf })
               sourceOf(pointer),
             tolerateUnknown,
             origins: { base: base.origins, head: head.origins },
+            headers: part === 'headers',
           }),
         );
       }
@@ -53,7 +54,7 @@ export const wireRules: RuleModule = ({ base, head, tolerateUnknown, sourceOf })
             breaks: ['writer'],
             before: c.before,
             after: c.after,
-            reason: `message size limit lowered (${show(c.before)} -> ${show(c.after)}): existing writers may send larger messages that new readers reject (CT-3.size)`,
+            reason: `message size limit lowered (${showChange(c.before, c.after)}): existing writers may send larger messages that new readers reject (CT-3.size)`,
           })
         : finding({
             category: 'wire',
@@ -62,7 +63,7 @@ export const wireRules: RuleModule = ({ base, head, tolerateUnknown, sourceOf })
             breaks: ['reader'],
             before: c.before,
             after: c.after,
-            reason: `message size limit raised (${show(c.before)} -> ${show(c.after)}): new writers may send messages existing readers reject as too large (CT-3.size)`,
+            reason: `message size limit raised (${showChange(c.before, c.after)}): new writers may send messages existing readers reject as too large (CT-3.size)`,
           });
     }),
   );

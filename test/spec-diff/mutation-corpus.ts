@@ -84,8 +84,9 @@ export const MUTATIONS: Mutation[] = [
     reverse: { rule: 'wire.type-widened', classification: B },
   },
   {
-    name: 'integer widened to number',
+    name: 'integer widened to number (no const)',
     category: 'wire',
+    prepare: (f) => void delete event(f).properties.schema_version.const,
     mutate: (f) => void (event(f).properties.schema_version.type = 'number'),
     forward: { rule: 'wire.type-widened', classification: B },
     reverse: { rule: 'wire.type-narrowed', classification: B },
