@@ -2,6 +2,7 @@ import { type Finding, finding } from './finding.js';
 import { isObject, showChange } from './json-utils.js';
 import { classifyLeaves, leafChanges } from './leaf-changes.js';
 import type { RuleModule } from './rule-module.js';
+import { rolloutPhasesRule } from './rollout-rule.js';
 import { compareSchemas } from './schema-compat.js';
 
 /**
@@ -78,6 +79,7 @@ export const semanticsRules: RuleModule = async ({ base, head, sourceOf, tolerat
                   : `replay parameter ${name} now optional`,
             });
         }
+        if (ext === 'x-rollout' && section === 'phases' && c.path.length === 1) return rolloutPhasesRule(c);
         if (ext === 'x-replay' && section === 'parameters_schema')
           return finding({
             ...at,

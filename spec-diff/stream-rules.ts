@@ -8,8 +8,8 @@ const IMMUTABLE = new Set(['name', 'retention', 'storage', 'discard']);
 /** Upper limits where lowering breaks someone, and who. */
 const LIMITS: Record<string, { breaks: 'reader' | 'writer'; why: string }> = {
   duplicate_window_ms: {
-    breaks: 'writer',
-    why: "the exporter's retries beyond the shorter window are no longer deduplicated by the broker (CT-3.msg-id)",
+    breaks: 'reader',
+    why: "the exporter's retries beyond the shorter window are stored twice, and readers have no dedup key (x-delivery.dedup_key) to drop them (CT-3.msg-id)",
   },
   max_age_ms: {
     breaks: 'reader',
@@ -28,8 +28,16 @@ const LIMITS: Record<string, { breaks: 'reader' | 'writer'; why: string }> = {
   },
 };
 
-/** topology: one leaf change inside a channel's x-jetstream stream. */
-export function streamRule(c: LeafChange): Finding | undefined {
+/**
+ * topology: the rule for leaf changes inside a channel's x-jetstream stream. `readersDedup` is
+ * the dedup key both sides' readers apply (x-delivery.dedup_key), when they have one.
+ */
+export const streamRule =
+  (readersDedup: string | undefined) =>
+  (c: LeafChange): Finding | undefined =>
+    streamChange(c, readersDedup);
+
+function streamChange(c: LeafChange, readersDedup: string | undefined): Finding | undefined {
   const key = c.path[0] ?? '';
   const at = { category: 'topology' as const, pointer: c.pointer, before: c.before, after: c.after };
   if (c.path.length === 0) {
@@ -66,6 +74,19 @@ export function streamRule(c: LeafChange): Finding | undefined {
           ...at,
           rule: 'topology.stream-subjects-added',
           reason: `stream also captures ${after.filter((s) => !before.includes(s)).join(', ')}; existing writers and readers are unaffected`,
+        });
+  }
+  if (key === 'duplicate_window_ms' && c.path.length === 1 && readersDedup) {
+    return numericChange(c, true) === 'tightened'
+      ? finding({
+          ...at,
+          rule: 'topology.stream-dedup-window-lowered',
+          reason: `stream duplicate window lowered (${showChange(c.before, c.after)}): an exporter retry after the window is stored twice, and readers drop the copy by the dedup key ${readersDedup} (x-delivery.dedup_key, CT-4.dedup), so no writer or reader breaks; only the broker's shortcut is shorter`,
+        })
+      : finding({
+          ...at,
+          rule: 'topology.stream-limit-loosened',
+          reason: `stream duplicate window raised (${showChange(c.before, c.after)}): the broker drops more retries itself; readers dedup as before`,
         });
   }
   const limit = LIMITS[key];

@@ -4,16 +4,33 @@ import { type LeafChange, classifyLeaves, leafChanges } from './leaf-changes.js'
 import type { LoadedSpec } from './load-spec.js';
 import type { RuleInput, RuleModule } from './rule-module.js';
 import { consumerRule, streamRule } from './stream-rules.js';
+import {
+  addressParameters,
+  addressShape,
+  messageIdentity,
+  operationIdentity,
+  pairRenames,
+} from './renames.js';
 import { subjectCoverage } from './subject-coverage.js';
 
 const record = (value: unknown): Record<string, unknown> => (isObject(value) ? value : {});
 const origin = (spec: LoadedSpec, node: unknown): string | undefined =>
   isObject(node) ? spec.origins.get(node) : undefined;
 
+/** The dedup key readers apply on both sides (x-delivery.dedup_key), printed; undefined when either side has none. */
+function readersDedup({ base, head }: RuleInput): string | undefined {
+  const key = (spec: LoadedSpec) => record(spec.doc['x-delivery']).dedup_key;
+  const b = key(base);
+  const h = key(head);
+  if (!Array.isArray(b) || b.length === 0 || !Array.isArray(h) || h.length === 0) return undefined;
+  return `(${h.map(String).join(', ')})`;
+}
+
 function channels(input: RuleInput, findings: Finding[], owns: string[]): void {
   const { base, head, sourceOf } = input;
   const bc = record(base.doc.channels);
   const hc = record(head.doc.channels);
+  const renamedMessages = new Set<string>();
   for (const id of unionKeys(bc, hc)) {
     const pointer = ptr('channels', id);
     if (!(id in hc) || !(id in bc)) {
@@ -40,60 +57,150 @@ function channels(input: RuleInput, findings: Finding[], owns: string[]): void {
       ptr('channels', id, 'parameters'),
       ptr('channels', id, 'x-jetstream'),
     );
-    if (b.address !== h.address) {
-      const shape = (a: unknown) => String(a).replace(/\{[^}]*\}/g, '{}');
-      const renamed = shape(b.address) === shape(h.address);
-      findings.push(
-        finding({
-          category: 'topology',
-          rule: renamed ? 'topology.address-parameter-renamed' : 'topology.address-changed',
-          pointer: `${pointer}/address`,
-          source: sourceOf(`${pointer}/address`),
-          breaks: renamed ? [] : ['reader', 'writer'],
-          before: b.address,
-          after: h.address,
-          reason: renamed
-            ? 'only parameter names in the address changed; every concrete subject is the same'
-            : `subject pattern changed (${showChange(b.address, h.address)}): existing writers publish on, and existing readers subscribe to, the old subjects`,
-        }),
-      );
-    }
-    findings.push(
-      ...classifyLeaves(
-        leafChanges(b.parameters, h.parameters, `${pointer}/parameters`),
-        'topology',
-        sourceOf,
-        parameterRule,
-      ),
-    );
+    findings.push(...addressAndParameters(input, id, b, h));
     findings.push(
       ...classifyLeaves(
         leafChanges(b['x-jetstream'], h['x-jetstream'], `${pointer}/x-jetstream`),
         'topology',
         sourceOf,
-        streamRule,
+        streamRule(readersDedup(input)),
       ),
     );
     const bm = record(b.messages);
     const hm = record(h.messages);
-    for (const m of unionKeys(bm, hm).filter((m) => !(m in bm) || !(m in hm))) {
-      const at = ptr('channels', id, 'messages', m);
-      owns.push(at);
-      const added = m in hm;
+    const removed = Object.keys(bm).filter((m) => !(m in hm));
+    const added = Object.keys(hm).filter((m) => !(m in bm));
+    const renamed = pairRenames(removed, added, {
+      base: (m) => messageIdentity(bm[m]),
+      head: (m) => messageIdentity(hm[m]),
+    });
+    for (const [from, to] of renamed) {
+      const at = ptr('channels', id, 'messages', to);
+      owns.push(ptr('channels', id, 'messages', from), at);
+      renamedMessages.add(messageIdentity(hm[to]));
       findings.push(
         finding({
           category: 'topology',
-          rule: added ? 'topology.message-added' : 'topology.message-removed',
+          rule: 'topology.message-renamed',
           pointer: at,
           source: sourceOf(at),
-          breaks: added ? ['reader'] : ['writer'],
-          reason: added
+          before: from,
+          after: to,
+          reason: `message '${from}' of channel '${id}' renamed to '${to}': payload, headers and bindings are equal, so the bytes on the wire are the same for writers and readers (generated names may change)`,
+        }),
+      );
+    }
+    for (const m of [...removed, ...added]) {
+      if (renamed.some(([from, to]) => m === from || m === to)) continue;
+      const at = ptr('channels', id, 'messages', m);
+      owns.push(at);
+      const isAdded = m in hm;
+      findings.push(
+        finding({
+          category: 'topology',
+          rule: isAdded ? 'topology.message-added' : 'topology.message-removed',
+          pointer: at,
+          source: sourceOf(at),
+          breaks: isAdded ? ['reader'] : ['writer'],
+          reason: isAdded
             ? `message '${m}' added to '${id}': new writers may send it and existing readers do not know it`
             : `message '${m}' removed from '${id}': existing writers still send it and new readers reject it`,
         }),
       );
     }
   }
+  findings.push(...componentMessageRenames(input, renamedMessages));
+}
+
+/**
+ * The address and its parameters. Placeholders renamed in step with the parameters (same
+ * shape, same parameter definitions) render the same subjects: one `parameter-renamed` finding.
+ */
+function addressAndParameters(
+  input: RuleInput,
+  id: string,
+  b: Record<string, unknown>,
+  h: Record<string, unknown>,
+): Finding[] {
+  const { sourceOf } = input;
+  const pointer = ptr('channels', id);
+  const out: Finding[] = [];
+  let headParameters = h.parameters;
+  const baseNames = addressParameters(b.address);
+  const headNames = addressParameters(h.address);
+  const renames = baseNames
+    .map((name, i) => [name, headNames[i] ?? ''] as const)
+    .filter(([from, to]) => from !== to);
+  const bp = record(b.parameters);
+  const hp = record(h.parameters);
+  // Renamed in step: each old name had a definition, and the new name has it now.
+  const inStep = renames.every(
+    ([from, to]) => from in bp && to in hp && (headNames.includes(from) || !(from in hp)),
+  );
+  if (b.address !== h.address && addressShape(b.address) === addressShape(h.address) && inStep) {
+    const baseNameOf = (name: string) => renames.find(([, to]) => to === name)?.[0] ?? name;
+    headParameters = Object.fromEntries(
+      Object.entries(record(h.parameters)).map(([name, value]) => [baseNameOf(name), value]),
+    );
+    out.push(
+      finding({
+        category: 'topology',
+        rule: 'topology.parameter-renamed',
+        pointer: `${pointer}/address`,
+        source: sourceOf(`${pointer}/address`),
+        before: b.address,
+        after: h.address,
+        reason: `subject parameter(s) renamed (${renames.map(([from, to]) => `${from} -> ${to}`).join(', ')}) in the address and its parameters: every concrete subject is the same for writers and readers (any change to the parameter definitions is listed on its own)`,
+      }),
+    );
+  } else if (b.address !== h.address) {
+    out.push(
+      finding({
+        category: 'topology',
+        rule: 'topology.address-changed',
+        pointer: `${pointer}/address`,
+        source: sourceOf(`${pointer}/address`),
+        breaks: ['reader', 'writer'],
+        before: b.address,
+        after: h.address,
+        reason: `subject pattern changed (${showChange(b.address, h.address)}): existing writers publish on, and existing readers subscribe to, the old subjects`,
+      }),
+    );
+  }
+  out.push(
+    ...classifyLeaves(
+      leafChanges(b.parameters, headParameters, `${pointer}/parameters`),
+      'topology',
+      sourceOf,
+      parameterRule,
+    ),
+  );
+  return out;
+}
+
+/** Messages renamed in `components.messages` only (channels keep their keys): one finding each. */
+function componentMessageRenames(input: RuleInput, alreadyReported: Set<string>): Finding[] {
+  const bm = record(record(input.base.doc.components).messages);
+  const hm = record(record(input.head.doc.components).messages);
+  const pairs = pairRenames(
+    Object.keys(bm).filter((m) => !(m in hm)),
+    Object.keys(hm).filter((m) => !(m in bm)),
+    { base: (m) => messageIdentity(bm[m]), head: (m) => messageIdentity(hm[m]) },
+  );
+  return pairs
+    .filter(([, to]) => !alreadyReported.has(messageIdentity(hm[to])))
+    .map(([from, to]) => {
+      const pointer = ptr('components', 'messages', to);
+      return finding({
+        category: 'topology',
+        rule: 'topology.message-renamed',
+        pointer,
+        source: input.sourceOf(pointer),
+        before: from,
+        after: to,
+        reason: `message '${from}' renamed to '${to}' in components.messages: payload, headers and bindings are equal, so nothing changes on the wire (generated names may change)`,
+      });
+    });
 }
 
 function parameterRule(c: LeafChange): Finding | undefined {
@@ -118,8 +225,29 @@ function operations(input: RuleInput, findings: Finding[], owns: string[]): void
   const { base, head, sourceOf } = input;
   const bo = record(base.doc.operations);
   const ho = record(head.doc.operations);
+  const renamed = pairRenames(
+    Object.keys(bo).filter((o) => !(o in ho)),
+    Object.keys(ho).filter((o) => !(o in bo)),
+    { base: (o) => operationIdentity(bo[o]), head: (o) => operationIdentity(ho[o]) },
+  );
+  for (const [from, to] of renamed) {
+    const pointer = ptr('operations', to);
+    owns.push(ptr('operations', from), pointer);
+    findings.push(
+      finding({
+        category: 'topology',
+        rule: 'topology.operation-renamed',
+        pointer,
+        source: sourceOf(pointer),
+        before: from,
+        after: to,
+        reason: `operation '${from}' renamed to '${to}': action, channel, messages, bindings and consumer are equal, so writers and readers do exactly what they did (generated names may change)`,
+      }),
+    );
+  }
   for (const id of unionKeys(bo, ho)) {
     const pointer = ptr('operations', id);
+    if (renamed.some(([from, to]) => id === from || id === to)) continue;
     if (!(id in ho) || !(id in bo)) {
       owns.push(pointer);
       const added = id in ho;
@@ -170,9 +298,18 @@ function operations(input: RuleInput, findings: Finding[], owns: string[]): void
         }),
       );
     }
-    const bmsg = (Array.isArray(b.messages) ? b.messages : []).map((m) => origin(base, m));
-    const hmsg = (Array.isArray(h.messages) ? h.messages : []).map((m) => origin(head, m));
-    for (const m of hmsg.filter((m) => !bmsg.includes(m))) {
+    // Messages are matched by what they carry, so a renamed message is the same message.
+    // The same reference is the same message (its content is judged under wire); of the rest,
+    // equal payload, headers and bindings make a renamed message the same message.
+    const messagesOf = (spec: LoadedSpec, list: unknown) =>
+      (Array.isArray(list) ? list : []).map((m) => ({ id: messageIdentity(m), name: origin(spec, m) }));
+    const bAll = messagesOf(base, b.messages);
+    const hAll = messagesOf(head, h.messages);
+    const bList = bAll.filter((m) => !hAll.some((x) => x.name === m.name));
+    const hList = hAll.filter((m) => !bAll.some((x) => x.name === m.name));
+    const bmsg = bList.filter((m) => !hList.some((x) => x.id === m.id)).map((m) => m.name);
+    const hmsg = hList.filter((m) => !bList.some((x) => x.id === m.id)).map((m) => m.name);
+    for (const m of hmsg) {
       findings.push(
         finding({
           category: 'topology',
@@ -188,7 +325,7 @@ function operations(input: RuleInput, findings: Finding[], owns: string[]): void
         }),
       );
     }
-    for (const m of bmsg.filter((m) => !hmsg.includes(m))) {
+    for (const m of bmsg) {
       findings.push(
         finding({
           category: 'topology',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { diffSpecs } from '../../spec-diff/diff-specs.js';
 import type { Classification } from '../../spec-diff/finding.js';
 import { checkVersion } from '../../spec-diff/version-check.js';
+import { COMPAT_MUTATIONS } from './compat-corpus.js';
 import { MUTATIONS } from './mutation-corpus.js';
 import { realSpecFiles, toSource } from './spec-files.js';
 
@@ -21,7 +22,7 @@ describe('spec diff of the real spec against itself', () => {
   });
 });
 
-describe.each(MUTATIONS)('corpus: $name ($category)', (mutation) => {
+describe.each([...MUTATIONS, ...COMPAT_MUTATIONS])('corpus: $name ($category)', (mutation) => {
   it.each(['forward', 'reverse'] as const)('%s', async (direction) => {
     const real = realSpecFiles();
     mutation.prepare?.(real);

@@ -230,8 +230,9 @@ export const MUTATIONS: Mutation[] = [
     reverse: { rule: 'topology.doc', classification: D },
   },
   {
-    name: 'stream duplicate window lowered',
+    name: 'stream duplicate window lowered, readers without a dedup key',
     category: 'topology',
+    prepare: (f) => void delete f.spec['x-delivery'].dedup_key,
     mutate: (f) => void (stream(f).duplicate_window_ms = 60000),
     forward: { rule: 'topology.stream-limit-tightened', classification: B },
     reverse: { rule: 'topology.stream-limit-loosened', classification: N },
