@@ -81,6 +81,6 @@ export function comparePatterns(base: readonly string[], head: readonly string[]
     if (onlyBase === undefined) return { kind: 'widened', example: onlyHead };
     return { kind: 'incomparable', onlyBase, onlyHead };
   } catch (error) {
-    return { kind: 'undecided', why: (error as Error).message };
+    return { kind: 'undecided', why: (error as Error).message.replace(/\.$/, '') };
   }
 }

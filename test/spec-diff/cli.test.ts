@@ -108,6 +108,25 @@ describe('continuum-kit diff exit codes', () => {
     minor.spec['x-slo'].publish_p99_ms.max = 25;
     write(minor, dir('minor'));
     writeFileSync(path.join(repo, 'broken.yaml'), 'asyncapi: [unclosed\n');
+    const misspelled = realSpecFiles();
+    misspelled.spec.inf = misspelled.spec.info;
+    delete misspelled.spec.info;
+    write(misspelled, dir('misspelled'));
+    const numeric = realSpecFiles();
+    numeric.spec.channels.episodeEvents.address = 12345;
+    write(numeric, dir('numeric'));
+  });
+
+  it("2 with the parser's diagnostics when a side is not valid AsyncAPI", () => {
+    const misspelled = diff('work/base/asyncapi.yaml', 'work/misspelled/asyncapi.yaml');
+    expect(misspelled.stderr).toContain('INVALID_SPEC');
+    expect(misspelled.stderr).toContain('"info"');
+    expect(misspelled.stdout).toBe('');
+    expect(misspelled.status).toBe(2);
+    const numeric = diff('work/numeric/asyncapi.yaml', 'work/base/asyncapi.yaml');
+    expect(numeric.stderr).toContain('channels/episodeEvents/address');
+    expect(numeric.stdout).toBe('');
+    expect(numeric.status).toBe(2);
   });
 
   it('0 for a breaking change with a major bump, 1 with --fail-on-breaking', () => {

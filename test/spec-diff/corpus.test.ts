@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { diffExitCode } from '../../cli/commands/diff.js';
 import { diffSpecs } from '../../spec-diff/diff-specs.js';
 import type { Classification } from '../../spec-diff/finding.js';
 import { checkVersion } from '../../spec-diff/version-check.js';
@@ -50,5 +51,10 @@ describe.each([...MUTATIONS, ...COMPAT_MUTATIONS])('corpus: $name ($category)', 
     expect(checkVersion('1.0.0', '2.0.0', report.findings).ok).toBe(true);
     expect(checkVersion('1.0.0', '1.1.0', report.findings).ok).toBe(required !== 'major');
     expect(checkVersion('1.0.0', '1.0.1', report.findings).ok).toBe(required !== 'major');
+    // Exit codes of `continuum-kit diff`: as is (info.version unchanged), and with a minor bump.
+    expect(diffExitCode(report, false)).toBe(required === 'none' ? 0 : 1);
+    const minorBump = { ...report, ok: checkVersion('1.0.0', '1.1.0', report.findings).ok };
+    expect(diffExitCode(minorBump, false)).toBe(required === 'major' ? 1 : 0);
+    expect(diffExitCode(minorBump, true)).toBe(required === 'major' ? 1 : 0);
   });
 });
