@@ -26,7 +26,7 @@ bad revision, unparsable or invalid spec).
 
 Examples:
   $ continuum-kit diff origin/main:asyncapi.yaml asyncapi.yaml
-  $ continuum-kit diff v1.0.0:asyncapi.yaml HEAD:asyncapi.yaml --format json
+  $ continuum-kit diff HEAD~1:asyncapi.yaml HEAD:asyncapi.yaml --format json
   $ continuum-kit diff old/asyncapi.yaml new/asyncapi.yaml --format markdown > comment.md
   $ continuum-kit diff origin/main:node_modules/continuum-kit/asyncapi.yaml node_modules/continuum-kit/asyncapi.yaml --fail-on-breaking
 `;
