@@ -125,6 +125,29 @@ export const COMPAT_MUTATIONS: Mutation[] = [
     reverse: { rule: 'wire.pattern-changed', classification: B },
   },
   {
+    name: 'length bounds moved into the pattern',
+    category: 'wire',
+    mutate: (f) => {
+      const items = payload(f).properties.tags.items;
+      items.pattern = '^[^\\s\\u0000-\\u001f\\u007f]{1,64}$';
+      delete items.minLength;
+      delete items.maxLength;
+    },
+    forward: { rule: 'wire.strings-unchanged', classification: N },
+    reverse: { rule: 'wire.strings-unchanged', classification: N },
+  },
+  {
+    name: 'length bound moved into the pattern and tightened',
+    category: 'wire',
+    mutate: (f) => {
+      const items = payload(f).properties.tags.items;
+      items.pattern = '^[^\\s\\u0000-\\u001f\\u007f]{1,32}$';
+      delete items.maxLength;
+    },
+    forward: { rule: 'wire.strings-narrowed', classification: B },
+    reverse: { rule: 'wire.strings-widened', classification: B },
+  },
+  {
     name: 'integer widened to number under const 1',
     category: 'wire',
     mutate: (f) => void (event(f).properties.schema_version.type = 'number'),
