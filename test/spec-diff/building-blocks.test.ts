@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { diffSpecs } from '../../spec-diff/diff-specs.js';
 import { showChange } from '../../spec-diff/json-utils.js';
 import { comparePatterns } from '../../spec-diff/regex-language.js';
 import { mergedSchema } from '../../spec-diff/schema-merge.js';
 import { finiteValues } from '../../spec-diff/schema-values.js';
 import { addressFilter, subjectCovers } from '../../spec-diff/subject-coverage.js';
+import { realSpecFiles, toSource } from './spec-files.js';
 
 describe('comparePatterns (refa)', () => {
   it('decides equivalence, inclusion and neither, with a witness that tells them apart', () => {
@@ -76,5 +78,21 @@ describe('showChange', () => {
     expect(shown).toContain('[-byte string-]{+code point sequence+}');
     expect(shown.length).toBeLessThan(before.length);
     expect(showChange(1, 2)).toBe('1 -> 2');
+  });
+});
+
+describe('reasons of a diff', () => {
+  it('show the changed words of a long normative text and the side that breaks', async () => {
+    const base = realSpecFiles();
+    const head = realSpecFiles();
+    head.spec['x-delivery'].tie_break = String(head.spec['x-delivery'].tie_break).replace(
+      'winner is the same',
+      'winner is the latest',
+    );
+    const report = await diffSpecs(toSource(base, 'base'), toSource(head, 'head'), { validate: false });
+    const tieBreak = report.findings.find((f) => f.pointer === '/x-delivery/tie_break');
+    expect(tieBreak?.rule).toBe('semantics.delivery-changed');
+    expect(tieBreak?.breaks).toEqual(['reader', 'writer']);
+    expect(tieBreak?.reason).toContain('[-same-]{+latest+}');
   });
 });
