@@ -112,6 +112,9 @@ describe('continuum-kit diff exit codes', () => {
     misspelled.spec.inf = misspelled.spec.info;
     delete misspelled.spec.info;
     write(misspelled, dir('misspelled'));
+    const moved = realSpecFiles();
+    moved.spec.channels.episodeEvents.address = 'continuum.episodes.v1.{tenant_id}.{agent_id}';
+    write(moved, dir('moved'));
     const numeric = realSpecFiles();
     numeric.spec.channels.episodeEvents.address = 12345;
     write(numeric, dir('numeric'));
@@ -127,6 +130,14 @@ describe('continuum-kit diff exit codes', () => {
     expect(numeric.stderr).toContain('channels/episodeEvents/address');
     expect(numeric.stdout).toBe('');
     expect(numeric.status).toBe(2);
+  });
+
+  it('1 and names the gap when a channel address leaves its stream subjects and consumer filter', () => {
+    const out = diff('work/base/asyncapi.yaml', 'work/moved/asyncapi.yaml');
+    expect(out.stdout).toContain('topology.address-not-captured');
+    expect(out.stdout).toContain('topology.address-not-consumed');
+    expect(out.stdout).toContain('continuum.episodes.v1.*.*');
+    expect(out.status).toBe(1);
   });
 
   it('0 for a breaking change with a major bump, 1 with --fail-on-breaking', () => {
