@@ -1,6 +1,7 @@
 import { type Finding, finding } from './finding.js';
 import { showChange } from './json-utils.js';
 import { type LeafChange, numericChange } from './leaf-changes.js';
+import { subjectCovers } from './subject-coverage.js';
 
 /** Stream fields NATS cannot change on an existing stream, or whose change alters who gets what. */
 const IMMUTABLE = new Set(['name', 'retention', 'storage', 'discard']);
@@ -60,9 +61,10 @@ function streamChange(c: LeafChange, readersDedup: string | undefined): Finding 
     });
   }
   if (key === 'subjects') {
-    const before = Array.isArray(c.before) ? (c.before as string[]) : [];
-    const after = Array.isArray(c.after) ? (c.after as string[]) : [];
-    const removed = before.filter((s) => !after.includes(s));
+    const before = Array.isArray(c.before) ? c.before.map(String) : [];
+    const after = Array.isArray(c.after) ? c.after.map(String) : [];
+    // By what they capture: a subject replaced by a wildcard that matches it is not removed.
+    const removed = before.filter((s) => !after.some((a) => subjectCovers(a, s)));
     return removed.length > 0
       ? finding({
           ...at,
@@ -73,7 +75,7 @@ function streamChange(c: LeafChange, readersDedup: string | undefined): Finding 
       : finding({
           ...at,
           rule: 'topology.stream-subjects-added',
-          reason: `stream also captures ${after.filter((s) => !before.includes(s)).join(', ')}; existing writers and readers are unaffected`,
+          reason: `stream captures ${showChange(c.before, c.after)}: every subject it captured is still captured, so existing writers and readers are unaffected`,
         });
   }
   if (key === 'duplicate_window_ms' && c.path.length === 1 && readersDedup) {

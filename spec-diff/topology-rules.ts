@@ -1,12 +1,12 @@
 import { type Finding, finding, ptr } from './finding.js';
-import { isObject, unionKeys } from './json-utils.js';
+import { isObject, showChange, unionKeys } from './json-utils.js';
 import { classifyLeaves, leafChanges } from './leaf-changes.js';
 import type { LoadedSpec } from './load-spec.js';
 import type { RuleInput, RuleModule } from './rule-module.js';
 import { addressAndParameters, componentMessageRenames } from './channel-parts.js';
 import { consumerRule, streamRule } from './stream-rules.js';
 import { messageIdentity, operationIdentity, pairRenames } from './renames.js';
-import { subjectCoverage } from './subject-coverage.js';
+import { addressFilter, subjectCoverage, subjectCovers } from './subject-coverage.js';
 
 const record = (value: unknown): Record<string, unknown> => (isObject(value) ? value : {});
 const origin = (spec: LoadedSpec, node: unknown): string | undefined =>
@@ -235,28 +235,37 @@ function operations(input: RuleInput, findings: Finding[], owns: string[]): void
   }
 }
 
+/** Subjects of `list` that no subject of `others` matches entirely. */
+const uncovered = (list: string[], others: string[]): string[] =>
+  list.filter((s) => !others.some((o) => subjectCovers(addressFilter(o), addressFilter(s))));
+
 function security(input: RuleInput, findings: Finding[], owns: string[]): void {
   owns.push('/x-security');
   const changes = leafChanges(input.base.doc['x-security'], input.head.doc['x-security'], '/x-security');
   findings.push(
     ...classifyLeaves(changes, 'topology', input.sourceOf, (c) => {
       if (c.path[0] !== 'permissions' || c.path.length !== 3) return undefined;
-      const before = Array.isArray(c.before) ? (c.before as string[]) : [];
-      const after = Array.isArray(c.after) ? (c.after as string[]) : [];
-      const removed = before.filter((s) => !after.includes(s));
+      const before = Array.isArray(c.before) ? c.before.map(String) : [];
+      const after = Array.isArray(c.after) ? c.after.map(String) : [];
+      // Subjects by what they match (NATS wildcards; a {placeholder} token as '*'), not as strings.
+      const removed = uncovered(before, after);
+      const added = uncovered(after, before);
       const at = { category: 'topology' as const, pointer: c.pointer, before: c.before, after: c.after };
-      return removed.length > 0
-        ? finding({
-            ...at,
-            rule: 'topology.permission-removed',
-            breaks: [c.path[1] === 'producer' ? 'writer' : 'reader'],
-            reason: `${c.path[1]} may no longer ${c.path[2]} on ${removed.join(', ')}: existing deployments doing so are refused`,
-          })
-        : finding({
-            ...at,
-            rule: 'topology.permission-added',
-            reason: `${c.path[1]} may also ${c.path[2]} on ${after.filter((s) => !before.includes(s)).join(', ')}: nothing existing is refused (review the tenant isolation, CT-7.tenant-isolation)`,
-          });
+      if (removed.length > 0)
+        return finding({
+          ...at,
+          rule: 'topology.permission-removed',
+          breaks: [c.path[1] === 'producer' ? 'writer' : 'reader'],
+          reason: `${c.path[1]} may no longer ${c.path[2]} on ${removed.join(', ')} (no remaining subject matches it): existing deployments doing so are refused`,
+        });
+      return finding({
+        ...at,
+        rule: added.length > 0 ? 'topology.permission-added' : 'topology.permission-rewritten',
+        reason:
+          added.length > 0
+            ? `${c.path[1]} may also ${c.path[2]} on ${added.join(', ')}: nothing existing is refused (review the tenant isolation, CT-7.tenant-isolation)`
+            : `${c.path[1]} ${c.path[2]} permissions rewritten (${showChange(c.before, c.after)}) to match the same subjects: nothing is refused or newly allowed`,
+      });
     }),
   );
 }

@@ -201,6 +201,20 @@ export const COMPAT_MUTATIONS: Mutation[] = [
     reverse: { rule: 'topology.stream-limit-loosened', classification: N },
   },
   {
+    name: 'stream subjects widened to a wildcard that covers them',
+    category: 'topology',
+    mutate: (f) => void (stream(f).subjects = ['continuum.episode.v1.>']),
+    forward: { rule: 'topology.stream-subjects-added', classification: N },
+    reverse: { rule: 'topology.stream-subjects-removed', classification: B },
+  },
+  {
+    name: 'projector subscribe permission widened to a wildcard',
+    category: 'topology',
+    mutate: (f) => void (f.spec['x-security'].permissions.projector.subscribe[0] = 'continuum.episode.v1.>'),
+    forward: { rule: 'topology.permission-added', classification: N },
+    reverse: { rule: 'topology.permission-removed', classification: B },
+  },
+  {
     name: 'rollout phase appended',
     category: 'semantics',
     mutate: (f) =>
