@@ -38,6 +38,9 @@ export function messageIdentity(message: unknown): string {
   );
 }
 
+/** What a channel is, prose aside: address, parameters, messages, bindings, stream. */
+export const channelIdentity = (channel: unknown): string => canonical(stripProse(channel));
+
 /** What an operation does, prose aside: action, channel, messages, bindings, consumer. */
 export const operationIdentity = (operation: unknown): string => canonical(stripProse(operation));
 

@@ -5,7 +5,7 @@ import type { LoadedSpec } from './load-spec.js';
 import type { RuleInput, RuleModule } from './rule-module.js';
 import { addressAndParameters, componentMessageRenames } from './channel-parts.js';
 import { consumerRule, streamRule } from './stream-rules.js';
-import { messageIdentity, operationIdentity, pairRenames } from './renames.js';
+import { channelIdentity, messageIdentity, operationIdentity, pairRenames } from './renames.js';
 import { addressFilter, subjectCoverage, subjectCovers } from './subject-coverage.js';
 
 const record = (value: unknown): Record<string, unknown> => (isObject(value) ? value : {});
@@ -26,8 +26,29 @@ function channels(input: RuleInput, findings: Finding[], owns: string[]): void {
   const bc = record(base.doc.channels);
   const hc = record(head.doc.channels);
   const renamedMessages = new Set<string>();
+  const renamedChannels = pairRenames(
+    Object.keys(bc).filter((c) => !(c in hc)),
+    Object.keys(hc).filter((c) => !(c in bc)),
+    { base: (c) => channelIdentity(bc[c]), head: (c) => channelIdentity(hc[c]) },
+  );
+  for (const [from, to] of renamedChannels) {
+    const pointer = ptr('channels', to);
+    owns.push(ptr('channels', from), pointer);
+    findings.push(
+      finding({
+        category: 'topology',
+        rule: 'topology.channel-renamed',
+        pointer,
+        source: sourceOf(pointer),
+        before: from,
+        after: to,
+        reason: `channel '${from}' renamed to '${to}': address, parameters, messages, bindings and stream are equal, so writers publish and readers subscribe exactly as before (generated names may change)`,
+      }),
+    );
+  }
   for (const id of unionKeys(bc, hc)) {
     const pointer = ptr('channels', id);
+    if (renamedChannels.some(([from, to]) => id === from || id === to)) continue;
     if (!(id in hc) || !(id in bc)) {
       owns.push(pointer);
       const added = id in hc;
@@ -170,7 +191,8 @@ function operations(input: RuleInput, findings: Finding[], owns: string[]): void
     }
     const bch = origin(base, b.channel);
     const hch = origin(head, h.channel);
-    if (bch !== hch) {
+    // A renamed channel with the same content is the same channel.
+    if (bch !== hch && channelIdentity(b.channel) !== channelIdentity(h.channel)) {
       findings.push(
         finding({
           category: 'topology',

@@ -75,6 +75,18 @@ export const COMPAT_MUTATIONS: Mutation[] = [
     reverse: { rule: 'topology.message-added', classification: B },
   },
   {
+    name: 'channel renamed (operations follow)',
+    category: 'topology',
+    mutate: (f) => {
+      f.spec.channels = renameKey(f.spec.channels, 'episodeDlq', 'deadLetters');
+      const operation = f.spec.operations.publishDeadLetter;
+      operation.channel = { $ref: '#/channels/deadLetters' };
+      operation.messages = [{ $ref: '#/channels/deadLetters/messages/dlqEntry' }];
+    },
+    forward: { rule: 'topology.channel-renamed', classification: N },
+    reverse: { rule: 'topology.channel-renamed', classification: N },
+  },
+  {
     name: 'operation renamed',
     category: 'topology',
     mutate: (f) => void (f.spec.operations = renameKey(f.spec.operations, 'publishDeadLetter', 'deadLetter')),
