@@ -65,8 +65,8 @@ export function asyncapiDiffPass(
     }
     const why =
       c.type === 'breaking'
-        ? 'breaking by the @asyncapi/diff standard'
-        : 'unclassified by @asyncapi/diff and no rule here proves it compatible, so it is treated as breaking';
+        ? 'breaking by the @asyncapi/diff standard, assumed to break both writers and readers'
+        : 'unclassified by @asyncapi/diff and no rule here proves it compatible, so it is treated as breaking for writers and readers';
     return finding({
       ...at,
       rule: `asyncapi.${c.action}`,

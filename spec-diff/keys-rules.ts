@@ -28,7 +28,7 @@ export const keysRules: RuleModule = async ({ base, head, sourceOf, tolerateUnkn
         ...at,
         rule: 'keys.segment-pattern-changed',
         breaks: ['reader', 'writer'],
-        reason: `key segment pattern changed (${showChange(c.before, c.after)})`,
+        reason: `key segment pattern changed (${showChange(c.before, c.after)}): existing writers build, and readers parse, keys with the old segments`,
       });
     if (section !== 'families' || family === undefined) return undefined;
     if (field === undefined) {

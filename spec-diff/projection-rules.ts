@@ -76,7 +76,7 @@ export const projectionRules: RuleModule = ({ base, head, sourceOf }) => {
         ...at,
         rule: 'projection.column-type-changed',
         breaks: ['reader', 'writer'],
-        reason: `column ${table}.${column} type changed (${showChange(c.before, c.after)})`,
+        reason: `column ${table}.${column} type changed (${showChange(c.before, c.after)}): existing writers' inserts and readers' queries assume the old type`,
       });
     if (field === 'nullable') {
       return c.after === true

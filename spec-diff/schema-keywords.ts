@@ -188,7 +188,11 @@ export function compareKeyword(key: string, b: unknown, h: unknown, at: At): Fin
         return one('wire.bound-tightened', ['writer'], `multipleOf ${show(h)} added: ${TIGHTENED}`);
       if (h === undefined)
         return one('wire.bound-loosened', ['reader'], `multipleOf ${show(b)} removed: ${LOOSENED}`);
-      return one('wire.keyword-changed', ['reader', 'writer'], `multipleOf changed ${showChange(b, h)}`);
+      return one(
+        'wire.keyword-changed',
+        ['reader', 'writer'],
+        `multipleOf changed ${showChange(b, h)}: inclusion is not decided, so both sides are assumed to break`,
+      );
     default:
       return one(
         'wire.keyword-changed',

@@ -202,7 +202,7 @@ function operations(input: RuleInput, findings: Finding[], owns: string[]): void
           breaks: ['reader', 'writer'],
           before: bch,
           after: hch,
-          reason: `operation '${id}' moved to another channel`,
+          reason: `operation '${id}' moved to another channel: existing implementations still publish or subscribe on the old one`,
         }),
       );
     }
