@@ -82,6 +82,42 @@ function comparePattern(b: unknown, h: unknown, base: At & { before: unknown; af
   }
 }
 
+/**
+ * Multiples of `h` are all multiples of `b` exactly when `h / b` is an integer. Decided for
+ * integer steps only: a float ratio (0.3 / 0.1) is not exact, and stays conservative.
+ */
+function compareMultipleOf(
+  b: number,
+  h: number,
+  one: (rule: string, breaks: Side[], reason: string) => Finding[],
+): Finding[] {
+  const change = `multipleOf ${b} -> ${h}`;
+  if (Number.isInteger(b) && Number.isInteger(h) && b > 0 && h > 0) {
+    if (h % b === 0)
+      return one(
+        'wire.bound-tightened',
+        ['writer'],
+        `${change}: every multiple of ${h} is one of ${b}, not the reverse: ${TIGHTENED}`,
+      );
+    if (b % h === 0)
+      return one(
+        'wire.bound-loosened',
+        ['reader'],
+        `${change}: every multiple of ${b} is one of ${h}, not the reverse: ${LOOSENED}`,
+      );
+    return one(
+      'wire.keyword-changed',
+      ['reader', 'writer'],
+      `${change}: neither divides the other, e.g. ${b} is valid only before and ${h} only after, so both sides break`,
+    );
+  }
+  return one(
+    'wire.keyword-changed',
+    ['reader', 'writer'],
+    `${change}: inclusion is not decided for non-integer steps, so both sides are assumed to break`,
+  );
+}
+
 /** Compares one validation keyword of a schema; `b`/`h` are its base and head values (undefined = absent). */
 export function compareKeyword(key: string, b: unknown, h: unknown, at: At): Finding[] {
   const base = { ...at, before: b, after: h };
@@ -188,11 +224,7 @@ export function compareKeyword(key: string, b: unknown, h: unknown, at: At): Fin
         return one('wire.bound-tightened', ['writer'], `multipleOf ${show(h)} added: ${TIGHTENED}`);
       if (h === undefined)
         return one('wire.bound-loosened', ['reader'], `multipleOf ${show(b)} removed: ${LOOSENED}`);
-      return one(
-        'wire.keyword-changed',
-        ['reader', 'writer'],
-        `multipleOf changed ${showChange(b, h)}: inclusion is not decided, so both sides are assumed to break`,
-      );
+      return compareMultipleOf(Number(b), Number(h), one);
     default:
       return one(
         'wire.keyword-changed',

@@ -160,6 +160,14 @@ export const COMPAT_MUTATIONS: Mutation[] = [
     reverse: { rule: 'wire.strings-widened', classification: B },
   },
   {
+    name: 'multipleOf step multiplied',
+    category: 'wire',
+    prepare: (f) => void (payload(f).properties.metadata.additionalProperties.multipleOf = 2),
+    mutate: (f) => void (payload(f).properties.metadata.additionalProperties.multipleOf = 6),
+    forward: { rule: 'wire.bound-tightened', classification: B },
+    reverse: { rule: 'wire.bound-loosened', classification: B },
+  },
+  {
     name: 'integer widened to number under const 1',
     category: 'wire',
     mutate: (f) => void (event(f).properties.schema_version.type = 'number'),
