@@ -266,6 +266,16 @@ function security(input: RuleInput, findings: Finding[], owns: string[]): void {
   const changes = leafChanges(input.base.doc['x-security'], input.head.doc['x-security'], '/x-security');
   findings.push(
     ...classifyLeaves(changes, 'topology', input.sourceOf, (c) => {
+      if (c.path[0] === 'threats')
+        return finding({
+          category: 'topology',
+          rule: 'topology.doc',
+          classification: 'doc-only',
+          pointer: c.pointer,
+          before: c.before,
+          after: c.after,
+          reason: 'threat notes explain the permissions and layout; they grant or refuse nothing',
+        });
       if (c.path[0] !== 'permissions' || c.path.length !== 3) return undefined;
       const before = Array.isArray(c.before) ? c.before.map(String) : [];
       const after = Array.isArray(c.after) ? c.after.map(String) : [];

@@ -235,6 +235,13 @@ export const COMPAT_MUTATIONS: Mutation[] = [
     reverse: { rule: 'topology.permission-removed', classification: B },
   },
   {
+    name: 'security threat note reworded',
+    category: 'topology',
+    mutate: (f) => void (f.spec['x-security'].threats['inbox-read'] = 'Inbox subjects carry replies.'),
+    forward: { rule: 'topology.doc', classification: 'doc-only' },
+    reverse: { rule: 'topology.doc', classification: 'doc-only' },
+  },
+  {
     name: 'rollout phase appended',
     category: 'semantics',
     mutate: (f) =>
