@@ -13,6 +13,8 @@ import {
   shortAckConsumer,
   startReferenceProducer,
 } from './reference-target.js';
+import { commandLauncher, referenceProducerTemplate } from '../producer/producer-launcher.js';
+import type { LaunchedProducer } from '../producer/producer-launcher.js';
 import { openSession, runConformance } from './run-conformance.js';
 import type { ConformanceOptions } from './run-conformance.js';
 import { addFaultsToReport } from './add-faults-to-report.js';
@@ -29,6 +31,8 @@ export interface RunFlags {
   projectorCmd?: string;
   projectorInstances?: number;
   driver?: string;
+  /** Producer command template ({nats_url}, {driver_port}, {db}): the kit starts it itself. */
+  producerCmd?: string;
   seed?: number;
   numRuns?: number;
   path?: string;
@@ -58,9 +62,10 @@ const say = (line: string): void => {
 export async function runConformanceCommand(flags: RunFlags): Promise<number> {
   let services: Services | undefined;
   let producer: { url: string; process: ProjectorProcess } | undefined;
+  let launched: LaunchedProducer | undefined;
   try {
-    if (flags.target === 'producer' && flags.driver === undefined) {
-      say('conformance run --target producer needs --driver URL (driver/openapi.yaml)');
+    if (flags.target === 'producer' && flags.driver === undefined && flags.producerCmd === undefined) {
+      say('conformance run --target producer needs --driver URL or --producer-cmd CMD (driver/openapi.yaml)');
       return 2;
     }
     if (flags.faults === true && flags.target !== 'reference') {
@@ -80,6 +85,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
     const notes: string[] = [];
     let projectorCmd = flags.projectorCmd;
     let driverUrl = flags.driver;
+    let producerCmd = flags.producerCmd;
     let redeliveryWaitMs = flags.redeliveryWaitMs ?? DEFAULT_SETTLE.redeliveryWaitMs;
     if (reference) {
       await provision({
@@ -94,10 +100,16 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
         producer = await startReferenceProducer(services);
         driverUrl = producer.url;
       }
+      producerCmd ??= referenceProducerTemplate(services);
       redeliveryWaitMs = Math.min(redeliveryWaitMs, REFERENCE_ACK_WAIT_MS + 2000);
       notes.push(
         `reference: own servers (${services.origin.nats}/${services.origin.pg}/${services.origin.valkey}), fresh database, consumer ack_wait ${REFERENCE_ACK_WAIT_MS} ms so kill -9 runs are redelivered quickly`,
       );
+    }
+    if (driverUrl === undefined && producerCmd !== undefined) {
+      // The producer property runs on a copy started with the bus up; the bus-down check starts its own.
+      launched = await commandLauncher(producerCmd)(services.natsUrl);
+      driverUrl = launched.driverUrl;
     }
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
     const options: ConformanceOptions = {
@@ -108,6 +120,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       natsConnect: flags.natsConnect,
       ...(projectorCmd === undefined ? {} : { projectorCmd }),
       ...(driverUrl === undefined ? {} : { driverUrl }),
+      ...(producerCmd === undefined ? {} : { producerCmd }),
       producerOnly: flags.target === 'producer',
       projectorInstances: flags.projectorInstances ?? 1,
       seed,
@@ -187,6 +200,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
     return 2;
   } finally {
     await producer?.process.close();
+    await launched?.close();
     await services?.stop();
   }
 }
