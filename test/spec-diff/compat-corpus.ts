@@ -168,6 +168,14 @@ export const COMPAT_MUTATIONS: Mutation[] = [
     reverse: { rule: 'wire.bound-loosened', classification: B },
   },
   {
+    name: 'nesting depth limit lowered',
+    category: 'wire',
+    prepare: (f) => void (f.spec['x-limits'].max_nesting_depth ??= 64),
+    mutate: (f) => void (f.spec['x-limits'].max_nesting_depth = 32),
+    forward: { rule: 'wire.size-limit-tightened', classification: B },
+    reverse: { rule: 'wire.size-limit-loosened', classification: B },
+  },
+  {
     name: 'integer widened to number under const 1',
     category: 'wire',
     mutate: (f) => void (event(f).properties.schema_version.type = 'number'),
