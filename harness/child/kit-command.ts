@@ -1,0 +1,54 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { CHILD_ERROR_CODES, ChildProcessError } from './child-error.js';
+
+/** The program and arguments of a command, run without a shell. */
+export interface Argv {
+  file: string;
+  args: string[];
+}
+
+// This file is harness/child/kit-command.{ts,js}; the CLI sits two levels up, built the same way.
+const EXTENSION = path.extname(import.meta.filename);
+const CLI_ENTRY = path.resolve(import.meta.dirname, '../../cli', `main${EXTENSION}`);
+
+/**
+ * `continuum-kit ARGS` as this very copy of the kit: `node dist/cli/main.js` from dist/ and the
+ * installed package (no dev dependency), `node --import tsx cli/main.ts` from a clone run as
+ * TypeScript. Independent of `process.argv` and of the current directory.
+ *
+ * @throws ChildProcessError (CHILD_ENTRY_MISSING) when the entry or, from source, tsx is missing.
+ */
+export function kitCommand(args: readonly string[]): Argv {
+  if (!existsSync(CLI_ENTRY))
+    throw new ChildProcessError(
+      CHILD_ERROR_CODES.entryMissing,
+      `the kit's CLI entry ${CLI_ENTRY} does not exist`,
+    );
+  const loader: string[] = [];
+  if (EXTENSION === '.ts') {
+    let tsx: string;
+    try {
+      tsx = import.meta.resolve('tsx');
+    } catch (error) {
+      throw new ChildProcessError(
+        CHILD_ERROR_CODES.entryMissing,
+        `running the kit from TypeScript sources needs tsx (a dev dependency): ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    loader.push('--import', tsx);
+  }
+  return { file: process.execPath, args: [...loader, CLI_ENTRY, ...args] };
+}
+
+/** POSIX shell quoting of one word. */
+export function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/** {@link kitCommand} as one shell command line (for `--projector-cmd`-shaped options and schedule files). */
+export function kitCommandLine(args: readonly string[]): string {
+  const { file, args: rest } = kitCommand(args);
+  return [file, ...rest].map(shellQuote).join(' ');
+}
