@@ -2,7 +2,8 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { addServiceOptions, toNatsConnectOptions } from '../service-options.js';
 import type { ServiceCliOptions } from '../service-options.js';
-import { runConformanceCommand, replayCommand } from '../../conformance/runner/conformance-command.js';
+import { runConformanceCommand } from '../../conformance/runner/conformance-command.js';
+import { replayCommand } from '../../conformance/runner/replay-command.js';
 import { replayFaultsCommand, soakCommand } from '../../conformance/runner/fault-commands.js';
 import { registerConformanceSecurity } from './conformance-security.js';
 import type { RunFlags } from '../../conformance/runner/conformance-command.js';
@@ -116,17 +117,38 @@ export function registerConformance(program: Command): void {
     .description('Rerun exactly the schedule in FILE (under fresh tenant/agent ids) and report')
     .argument('<file>', 'a schedule file written by `conformance run`');
   addServiceOptions(replay)
-    .option('--projector-cmd <cmd>', 'start the projector under test as a child')
-    .option('--projector-instances <n>', 'how many copies of --projector-cmd to run', int(1), 1)
-    .option('--redelivery-wait-ms <n>', 'after a kill -9, wait this long for redelivery', int(0), 35_000)
-    .option('--give-up-ms <n>', 'stop waiting when nothing changed this long', int(100), 3000)
+    .option(
+      '--projector-cmd <cmd>',
+      'start the projector under test as a child (default: the one the file records)',
+    )
+    .option(
+      '--projector-instances <n>',
+      'how many copies of --projector-cmd to run (default: as recorded)',
+      int(1),
+    )
+    .option(
+      '--redelivery-wait-ms <n>',
+      'after a kill -9, wait this long for redelivery (default: as recorded)',
+      int(0),
+    )
+    .option(
+      '--give-up-ms <n>',
+      'stop waiting when nothing changed this long (default: as recorded)',
+      int(100),
+    )
+    .option('--out <dir>', 'where an error report goes', 'reports/conformance')
     .addHelpText(
       'after',
       `
-Example:
+Examples:
+  # rerun on the target the file records (its projector command, or its deployment, or the reference)
+  $ continuum-kit conformance replay reports/conformance/schedules/duplicates-seed42.schedule.json
+  # the same schedule against a fixed build of your projector, on a fresh deployment the kit starts
   $ continuum-kit conformance replay reports/conformance/schedules/duplicates-seed42.schedule.json \\
-      --nats nats://127.0.0.1:4222 --pg postgres://postgres@127.0.0.1/test --valkey redis://127.0.0.1:6379
+      --projector-cmd "./my-projector-fixed"
 
+Prints FIXED or STILL FAILING with the clauses. Flags override what the file records; URLs saved
+with a redacted password must be given again (flag or environment).
 Exit status: 0 the schedule passes now, 1 it still fails, 2 usage or environment error.`,
     )
     .action(async (file: string, flags: RunFlags & ServiceCliOptions) => {

@@ -8,9 +8,9 @@ export interface Argv {
   args: string[];
 }
 
-// This file is harness/child/kit-command.{ts,js}; the CLI sits two levels up, built the same way.
+// This file is harness/child/kit-command.{ts,js}; the kit's root is two levels up, built the same way.
 const EXTENSION = path.extname(import.meta.filename);
-const CLI_ENTRY = path.resolve(import.meta.dirname, '../../cli', `main${EXTENSION}`);
+const KIT_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /**
  * `continuum-kit ARGS` as this very copy of the kit: `node dist/cli/main.js` from dist/ and the
@@ -20,11 +20,17 @@ const CLI_ENTRY = path.resolve(import.meta.dirname, '../../cli', `main${EXTENSIO
  * @throws ChildProcessError (CHILD_ENTRY_MISSING) when the entry or, from source, tsx is missing.
  */
 export function kitCommand(args: readonly string[]): Argv {
-  if (!existsSync(CLI_ENTRY))
-    throw new ChildProcessError(
-      CHILD_ERROR_CODES.entryMissing,
-      `the kit's CLI entry ${CLI_ENTRY} does not exist`,
-    );
+  return kitModuleCommand('cli/main', args);
+}
+
+/**
+ * `node MODULE ARGS` for a module of this copy of the kit, named from the kit's root without
+ * extension (`conformance/fixtures/broken-projector`), run the way {@link kitCommand} runs the CLI.
+ */
+export function kitModuleCommand(module: string, args: readonly string[]): Argv {
+  const entry = path.join(KIT_ROOT, `${module}${EXTENSION}`);
+  if (!existsSync(entry))
+    throw new ChildProcessError(CHILD_ERROR_CODES.entryMissing, `the kit's module ${entry} does not exist`);
   const loader: string[] = [];
   if (EXTENSION === '.ts') {
     let tsx: string;
@@ -39,7 +45,7 @@ export function kitCommand(args: readonly string[]): Argv {
     }
     loader.push('--import', tsx);
   }
-  return { file: process.execPath, args: [...loader, CLI_ENTRY, ...args] };
+  return { file: process.execPath, args: [...loader, entry, ...args] };
 }
 
 /** POSIX shell quoting of one word. */
@@ -49,6 +55,10 @@ export function shellQuote(word: string): string {
 
 /** {@link kitCommand} as one shell command line (for `--projector-cmd`-shaped options and schedule files). */
 export function kitCommandLine(args: readonly string[]): string {
-  const { file, args: rest } = kitCommand(args);
-  return [file, ...rest].map(shellQuote).join(' ');
+  return commandLine(kitCommand(args));
+}
+
+/** An {@link Argv} as one shell command line. */
+export function commandLine(argv: Argv): string {
+  return [argv.file, ...argv.args].map(shellQuote).join(' ');
 }
