@@ -162,6 +162,12 @@ Exit status: 0 the schedule passes now, 1 it still fails, 2 usage or environment
     .option('--minutes <m>', 'soak length', num, 10)
     .option('--rate <n>', 'local episode writes per second', int(1), 300)
     .option(
+      '--local-write-bound-ms <n>',
+      'local write p99 over the soak above this fails CT-6.local-writes',
+      num,
+      50,
+    )
+    .option(
       '--out <dir>',
       'report directory (faults.json, faults.html with the plots)',
       'reports/conformance',
@@ -172,9 +178,13 @@ Exit status: 0 the schedule passes now, 1 it still fails, 2 usage or environment
 Example:
   $ continuum-kit conformance soak --minutes 10 --rate 300 --out reports/soak
 
+The soak fails when anything is lost or projected twice beyond the SLO, when the local write p99
+exceeds --local-write-bound-ms, or when the projector's RSS grows faster than 4 MB/min after a
+60 s warm-up (judged on soaks with at least 2 min of samples after the warm-up). A projector that
+exits during the soak stops it with exit 2 and the tail of its log.
 Exit status: 0 nothing lost and no clause failed, 1 the soak failed, 2 environment error.`,
     )
-    .action(async (flags: { minutes: number; rate: number; out: string }) => {
+    .action(async (flags: { minutes: number; rate: number; out: string; localWriteBoundMs: number }) => {
       process.exitCode = await soakCommand(flags);
     });
   conformance

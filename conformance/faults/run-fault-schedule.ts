@@ -8,6 +8,7 @@ import type { FaultEnv } from './fault-env.js';
 import type { FaultRunResult } from './fault-run-result.js';
 import { describeStep, scheduleFaults, type Fault, type FaultSchedule } from './fault-schedule.js';
 import { healFault, healOrder, injectFault } from './inject-fault.js';
+import { CHILD_ERROR_CODES, ChildProcessError } from '../../harness/child/index.js';
 import { ReferenceWriter, writeOp, type LocalWriter, type WriterOptions } from './local-writer.js';
 import { projectedCount, projectedEvents, projectionRows, streamCopies } from './observe-projection.js';
 
@@ -173,7 +174,17 @@ export async function runFaultSchedule(
       };
     });
     const exits = env.projector.unexpectedExits.slice(exitsBefore);
-    if (exits.length > 0) notes.push(`projector ${exits.join('; ')} (restarted by the supervisor)`);
+    const outside = exits.find((e) => !windows.some((w) => duringFault(e.atMs, w)));
+    if (outside !== undefined)
+      throw new ChildProcessError(
+        CHILD_ERROR_CODES.exited,
+        `${env.projector.name} ${outside.description} outside any injected fault (the run is not judged)`,
+        { logTail: env.projector.logTail() },
+      );
+    if (exits.length > 0)
+      notes.push(
+        `projector ${exits.map((e) => e.description).join('; ')} during a fault (restarted by the supervisor)`,
+      );
     const checked = checkFaultRun({
       written: events,
       writeFailures,
@@ -203,6 +214,13 @@ export async function runFaultSchedule(
     // A schedule that ended with the projector down would poison the next run.
     if (env.projector.pid === undefined) env.projector.start();
   }
+}
+
+// A projector that exits while PostgreSQL or the bus is down may fail again just after the heal.
+const EXIT_GRACE_MS = 10_000;
+
+function duringFault(atMs: number, w: FaultWindow): boolean {
+  return atMs >= w.startMs && atMs <= (w.recoveredMs ?? w.healedMs) + EXIT_GRACE_MS;
 }
 
 /** Polls until `expected` events are recorded, or counts stop moving for giveUpMs, or the bound. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { CONTRACT } from '../../lib/index.js';
 import type { ModelEvent } from '../../lib/projection-model.js';
+import { CHILD_ERROR_CODES, ChildProcessError } from '../../harness/child/index.js';
 import type { Violation } from '../check/violation.js';
 import { percentile } from '../runner/slo.js';
 import { checkFaultRun, type WrittenEvent } from './check-fault-run.js';
@@ -22,6 +23,10 @@ export interface SoakOptions {
   writer?: (o: WriterOptions) => LocalWriter;
   /** Bound on the final catch-up; default 60000 ms. */
   recoveryTimeoutMs?: number;
+  /** Bound on the local write p99 over the soak (CT-6.local-writes); default 50 ms (`--local-write-bound-ms`). */
+  localWriteBoundMs?: number;
+  /** The projector's memory bound; see {@link MemoryVerdict}. */
+  memory?: { boundBytesPerMin?: number; warmupMs?: number; minJudgedMs?: number };
   progress?: (line: string) => void;
 }
 
@@ -57,8 +62,34 @@ export interface MemoryGrowth {
   slopeBytesPerMin: number | undefined;
 }
 
+/**
+ * The projector's RSS growth after warm-up, judged against a bound: a slope above it fails the
+ * soak. Judged only when at least `minJudgedMs` of samples follow the warm-up (a shorter series
+ * is noise). The kit's own process (with the in-process producer) is reported, not judged: it
+ * keeps the write log of the whole soak in memory by design.
+ */
+export interface MemoryVerdict {
+  boundBytesPerMin: number;
+  warmupMs: number;
+  minJudgedMs: number;
+  judged: boolean;
+  slopeBytesPerMin: number | undefined;
+  ok: boolean;
+  note: string;
+}
+
+export const SOAK_MEMORY_DEFAULTS = {
+  boundBytesPerMin: 4 * 2 ** 20,
+  warmupMs: 60_000,
+  minJudgedMs: 120_000,
+} as const;
+
 export interface SoakResult {
   ok: boolean;
+  /** Why the soak failed beyond the clause violations (memory growth), one line each. */
+  failures: string[];
+  memoryVerdict: MemoryVerdict;
+  localWriteBoundMs: number;
   durationMs: number;
   ratePerSec: number;
   samples: SoakSample[];
@@ -79,6 +110,7 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
   const durationMs = o.durationMs ?? 600_000;
   const rate = o.ratePerSec ?? 300;
   const every = o.sampleEveryMs ?? Math.max(1000, durationMs / 120);
+  const bound = o.localWriteBoundMs ?? 50;
   const tenantId = env.nextTenant() ?? `soak${randomBytes(4).toString('hex')}`;
   const producerNats = env.producerNats(tenantId);
   const agentId = `a${randomBytes(4).toString('hex')}`;
@@ -106,7 +138,17 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
       projErrors: undefined as number | undefined,
       lagFrom: started,
     };
+    const exited = (): void => {
+      const exit = env.projector.unexpectedExits[exitsBefore];
+      if (exit !== undefined)
+        throw new ChildProcessError(
+          CHILD_ERROR_CODES.exited,
+          `${env.projector.name} ${exit.description} ${Math.round((exit.atMs - started) / 1000)} s into the soak, with no fault injected`,
+          { logTail: env.projector.logTail() },
+        );
+    };
     while (Date.now() - started < durationMs) {
+      exited();
       const due = Math.floor(((Date.now() - started) / 1000) * rate);
       while (i < due) {
         const op = writeOp(i, live.length);
@@ -152,6 +194,7 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
       (await projectedCount(env.pool, tenantId, agentId).catch(() => 0)) < written.length
     )
       await sleep(200);
+    exited();
     const [final, rows, copies] = await Promise.all([
       projectedEvents(env.pool, tenantId, agentId),
       projectionRows(env.pool, tenantId, agentId),
@@ -180,22 +223,29 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
       kinds: new Set(),
       auth: [],
       // No faults: every write is a baseline write, held to the same absolute bound.
-      localWriteBoundMs: 50,
+      localWriteBoundMs: bound,
       duplicateRateMax: CONTRACT.slo.duplicate_projection_rate.max,
       durationMs: Date.now() - started,
     });
-    const lateWrites = events.map((w) => w.latencyMs);
-    const p99 = percentile(lateWrites, 99);
-    if (p99 !== undefined && p99 > 50)
+    const p99 = percentile(
+      events.map((w) => w.latencyMs),
+      99,
+    );
+    if (p99 !== undefined && p99 > bound)
       checked.violations.push({
         clauseId: 'CT-6.local-writes',
-        message: `local write p99 ${p99.toFixed(1)} ms over the soak exceeds 50 ms`,
+        message: `local write p99 ${p99.toFixed(1)} ms over the soak exceeds ${bound} ms`,
       });
+    const memoryVerdict = judgeMemory(samples, o.memory);
+    const soakFailures = memoryVerdict.ok ? [] : [memoryVerdict.note];
     const lags = events
       .map((w) => (final.get(w.event_id)?.projectedAtMs ?? NaN) - w.atMs)
       .filter((x) => Number.isFinite(x));
     return {
-      ok: checked.violations.length === 0,
+      ok: checked.violations.length === 0 && soakFailures.length === 0,
+      failures: soakFailures,
+      memoryVerdict,
+      localWriteBoundMs: bound,
       durationMs: Date.now() - started,
       ratePerSec: rate,
       samples,
@@ -268,6 +318,41 @@ async function sample(
   };
 }
 
+/** The projector's RSS slope after warm-up against the bound. */
+export function judgeMemory(samples: readonly SoakSample[], o: SoakOptions['memory'] = {}): MemoryVerdict {
+  const boundBytesPerMin = o.boundBytesPerMin ?? SOAK_MEMORY_DEFAULTS.boundBytesPerMin;
+  const warmupMs = o.warmupMs ?? SOAK_MEMORY_DEFAULTS.warmupMs;
+  const minJudgedMs = o.minJudgedMs ?? SOAK_MEMORY_DEFAULTS.minJudgedMs;
+  const after = samples.filter((s) => s.tMs >= warmupMs && s.projectorRssBytes !== undefined);
+  const spanMs = after.length < 2 ? 0 : (after.at(-1) as SoakSample).tMs - (after[0] as SoakSample).tMs;
+  const slope = slopePerMin(after.map((s) => [s.tMs, s.projectorRssBytes as number] as const));
+  const mb = (b: number): string => (b / 2 ** 20).toFixed(2);
+  const base = { boundBytesPerMin, warmupMs, minJudgedMs, slopeBytesPerMin: slope };
+  if (spanMs < minJudgedMs || slope === undefined)
+    return {
+      ...base,
+      judged: false,
+      ok: true,
+      note: `projector memory not judged: ${(spanMs / 1000).toFixed(0)} s of samples after the ${warmupMs / 1000} s warm-up, ${minJudgedMs / 1000} s needed`,
+    };
+  const ok = slope <= boundBytesPerMin;
+  return {
+    ...base,
+    judged: true,
+    ok,
+    note: `projector RSS grew ${mb(slope)} MB/min after the ${warmupMs / 1000} s warm-up (bound ${mb(boundBytesPerMin)} MB/min)`,
+  };
+}
+
+function slopePerMin(pts: readonly (readonly [number, number])[]): number | undefined {
+  if (pts.length < 2) return undefined;
+  const mx = pts.reduce((n, p) => n + p[0], 0) / pts.length;
+  const my = pts.reduce((n, p) => n + p[1], 0) / pts.length;
+  const num = pts.reduce((n, p) => n + (p[0] - mx) * (p[1] - my), 0);
+  const den = pts.reduce((n, p) => n + (p[0] - mx) ** 2, 0);
+  return den === 0 ? 0 : (num / den) * 60_000;
+}
+
 /** First, last, max and the least-squares slope over the second half of the samples. */
 export function growth(
   samples: readonly SoakSample[],
@@ -276,15 +361,7 @@ export function growth(
   const pts = samples
     .map((s) => [s.tMs, f(s)] as const)
     .filter((p): p is readonly [number, number] => p[1] !== undefined);
-  const tail = pts.slice(Math.floor(pts.length / 2));
-  let slope: number | undefined;
-  if (tail.length >= 2) {
-    const mx = tail.reduce((n, p) => n + p[0], 0) / tail.length;
-    const my = tail.reduce((n, p) => n + p[1], 0) / tail.length;
-    const num = tail.reduce((n, p) => n + (p[0] - mx) * (p[1] - my), 0);
-    const den = tail.reduce((n, p) => n + (p[0] - mx) ** 2, 0);
-    slope = den === 0 ? 0 : (num / den) * 60_000;
-  }
+  const slope = slopePerMin(pts.slice(Math.floor(pts.length / 2)));
   return {
     firstBytes: pts[0]?.[1],
     lastBytes: pts.at(-1)?.[1],
