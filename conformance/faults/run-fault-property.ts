@@ -2,7 +2,11 @@ import fc from 'fast-check';
 import type { Violation } from '../check/violation.js';
 import type { FaultEnv } from './fault-env.js';
 import type { FaultRunFigures, FaultRunResult } from './fault-run-result.js';
-import { faultScheduleArbitrary, type FaultScheduleBounds } from './fault-schedule-arbitrary.js';
+import {
+  coverageSchedule,
+  faultScheduleArbitrary,
+  type FaultScheduleBounds,
+} from './fault-schedule-arbitrary.js';
 import { saveFaultSchedule } from './fault-schedule-file.js';
 import { runFaultSchedule, type FaultRunOptions } from './run-fault-schedule.js';
 
@@ -104,6 +108,8 @@ export async function runFaultProperty(env: FaultEnv, o: FaultPropertyOptions): 
     seed: o.seed,
     numRuns: o.numRuns,
     ...(o.path === undefined ? {} : { path: o.path }),
+    // Every fault kind of the environment in every run set, whatever the seed.
+    ...(o.path === undefined ? { examples: [[coverageSchedule(o.bounds?.faults ?? env.capabilities)]] } : {}),
     endOnFailure: false,
   });
   if (counterexample !== undefined && results.at(-1) !== counterexample) results.push(counterexample);

@@ -4,6 +4,7 @@ import { DEFAULT_SETTLE } from '../target/projector-target.js';
 import { asEnvironmentError, runConformance } from './run-conformance.js';
 import type { ConformanceOptions } from './run-conformance.js';
 import { addFaultsToReport } from './add-faults-to-report.js';
+import { faultKindCounts } from '../faults/fault-report-html.js';
 import { writeErrorReports } from './error-report.js';
 import { resolveDeployment, type Deployment } from './resolve-deployment.js';
 import { EnvironmentError } from './run-properties.js';
@@ -154,13 +155,13 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
         if (p === undefined) continue;
         const t = p.totals;
         process.stdout.write(
-          `${p.status.padEnd(8)} ${`faults (${label})`.padEnd(20)} ${p.runs} runs, ${t.faultsInjected} faults, ${t.episodesWritten} written, ${t.lost} lost, ${t.duplicatesProjected} projected twice${p.scheduleFile === undefined ? '' : `\n  schedule: ${p.scheduleFile}`}\n`,
+          `${p.status.padEnd(8)} ${`faults (${label})`.padEnd(20)} ${p.runs} runs, ${t.faultsInjected} faults (${faultKindCounts(p)}), ${t.episodesWritten} written, ${t.lost} lost, ${t.duplicatesProjected} projected twice${p.scheduleFile === undefined ? '' : `\n  schedule: ${p.scheduleFile}`}\n`,
         );
         for (const v of p.violations) process.stdout.write(`  ${v.clauseId}: ${v.message}\n`);
       }
       if (faults.soak !== undefined)
         process.stdout.write(
-          `${(faults.soak.ok ? 'passed' : 'failed').padEnd(8)} ${'soak'.padEnd(20)} ${(faults.soak.durationMs / 60_000).toFixed(1)} min, ${faults.soak.figures.episodesWritten} written, ${faults.soak.figures.lost} lost\n`,
+          `${(faults.soak.ok ? 'passed' : 'failed').padEnd(8)} ${'soak'.padEnd(20)} ${(faults.soak.durationMs / 60_000).toFixed(1)} min, ${faults.soak.figures.episodesWritten} written, ${faults.soak.figures.lost} lost; ${faults.soak.memoryVerdict.note}${faults.soak.failures.length === 0 ? '' : `\n  soak: ${faults.soak.failures.join('; ')}`}\n`,
         );
     }
     const c = report.clauses;
