@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { NatsConnectOptions } from '../harness/services/connect-nats.js';
 import type { ServiceOptions } from '../harness/services/services.js';
 
@@ -19,18 +19,60 @@ Services are resolved in order: the flag, then NATS_URL / DATABASE_URL / VALKEY_
 nats-server, initdb+postgres and valkey-server/redis-server found on PATH (started in a temp
 dir on free loopback ports, stopped at exit), then Docker via testcontainers.`;
 
+/** URL schemes each service's client accepts. */
+const URL_SCHEMES = {
+  nats: ['nats:', 'tls:', 'ws:', 'wss:'],
+  pg: ['postgres:', 'postgresql:'],
+  valkey: ['redis:', 'rediss:', 'valkey:', 'valkeys:'],
+} as const;
+
+/**
+ * A commander parser that rejects a service URL before any connection is tried, so `--pg not-a-url`
+ * is a flag error at once rather than a DNS failure after the connect timeout.
+ */
+export function serviceUrlParser(
+  service: keyof typeof URL_SCHEMES,
+  example: string,
+): (value: string) => string {
+  const schemes: readonly string[] = URL_SCHEMES[service];
+  return (value) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      throw new InvalidArgumentError(`not a URL; expected one like ${example}`);
+    }
+    if (!schemes.includes(url.protocol)) {
+      throw new InvalidArgumentError(
+        `scheme '${url.protocol}' is not one of ${schemes.join(' ')}; e.g. ${example}`,
+      );
+    }
+    if (url.hostname === '' && service !== 'pg') {
+      throw new InvalidArgumentError(`no host; expected one like ${example}`);
+    }
+    return value;
+  };
+}
+
 /** Adds --nats, --pg, --valkey and the NATS credential/TLS options to `command`. */
 export function addServiceOptions(command: Command): Command {
   return command
-    .addOption(new Option('--nats <url>', 'NATS URL, e.g. nats://127.0.0.1:4222 (else NATS_URL)'))
+    .addOption(
+      new Option('--nats <url>', 'NATS URL, e.g. nats://127.0.0.1:4222 (else NATS_URL)').argParser(
+        serviceUrlParser('nats', 'nats://127.0.0.1:4222'),
+      ),
+    )
     .addOption(
       new Option(
         '--pg <url>',
         'PostgreSQL URL, e.g. postgres://postgres@127.0.0.1:5432/postgres (else DATABASE_URL)',
-      ),
+      ).argParser(serviceUrlParser('pg', 'postgres://postgres@127.0.0.1:5432/postgres')),
     )
     .addOption(
-      new Option('--valkey <url>', 'Valkey/Redis URL, e.g. redis://127.0.0.1:6379 (else VALKEY_URL)'),
+      new Option(
+        '--valkey <url>',
+        'Valkey/Redis URL, e.g. redis://127.0.0.1:6379 (else VALKEY_URL)',
+      ).argParser(serviceUrlParser('valkey', 'redis://127.0.0.1:6379')),
     )
     .addOption(new Option('--nats-creds <file>', 'NATS .creds file (JWT + nkey seed)'))
     .addOption(new Option('--nats-tls-cert <file>', 'client certificate for NATS mTLS'))

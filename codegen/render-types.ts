@@ -1,4 +1,9 @@
-import { TypeScriptGenerator, typeScriptDefaultPropertyKeyConstraints } from '@asyncapi/modelina';
+import {
+  TypeScriptGenerator,
+  typeScriptDefaultPropertyKeyConstraints,
+  type ConstrainedMetaModel,
+  type TypeScriptTypeMapping,
+} from '@asyncapi/modelina';
 import { dereference } from './deref.js';
 import { generatedHeader } from './header.js';
 import type { SpecSource } from './spec-source.js';
@@ -13,6 +18,30 @@ export const TYPE_SCHEMAS = [
   'audit-entry.schema.json',
 ] as const;
 
+function nullable(model: ConstrainedMetaModel, type: string): string {
+  return model.options.isNullable === true ? `${type} | null` : type;
+}
+
+/** A numeric `const` is its literal type (`schema_version: 1`), not `number`. */
+const numberOrConst: TypeScriptTypeMapping['Integer'] = ({ constrainedModel }) => {
+  const pinned = (constrainedModel.originalInput as { const?: unknown } | undefined)?.const;
+  return nullable(constrainedModel, typeof pinned === 'number' ? String(pinned) : 'number');
+};
+
+/**
+ * Modelina's mapping for the kinds below is replaced (its defaults are not exported at run time)
+ * so the types are as strict as the schema: a numeric const is a literal, and a union repeats no
+ * member (ULID | UUIDv7 is `string` once; nullable scalars give one `null`).
+ */
+const STRICT_TYPE_MAPPING: Partial<TypeScriptTypeMapping> = {
+  Integer: numberOrConst,
+  Float: numberOrConst,
+  Union: ({ constrainedModel }) => {
+    const members = constrainedModel.union.flatMap((member) => member.type.split(' | '));
+    return [...new Set(nullable(constrainedModel, members.join(' | ')).split(' | '))].join(' | ');
+  },
+};
+
 /**
  * Renders generated/types.ts with Modelina: interfaces with the wire's snake_case property
  * names kept exactly (the naming formatter is the identity), unions for enums.
@@ -22,6 +51,7 @@ export async function renderTypes(source: SpecSource): Promise<string> {
     modelType: 'interface',
     enumType: 'union',
     mapType: 'record',
+    typeMapping: STRICT_TYPE_MAPPING,
     constraints: {
       propertyKey: typeScriptDefaultPropertyKeyConstraints({ NAMING_FORMATTER: (name: string) => name }),
     },

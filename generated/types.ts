@@ -40,18 +40,18 @@ export interface EpisodeCacheEntry {
   summary?: string;
   tags: string[];
   embedding_ref?: string;
-  last_event_id: string | string;
+  last_event_id: string;
   last_event_ts: string;
 }
 
 export interface EpisodeEvent {
-  event_id: string | string;
+  event_id: string;
   event_type: EventType;
   tenant_id: string;
   agent_id: string;
   episode_id: string;
   source_ts: string;
-  schema_version: number;
+  schema_version: 1;
   payload: EpisodePayload;
 }
 
@@ -60,7 +60,7 @@ export interface EpisodePayload {
   summary?: string;
   tags: string[];
   embedding_ref?: string;
-  metadata: Record<string, string | null | number | null | boolean | null | null>;
+  metadata: Record<string, string | null | number | boolean>;
 }
 
 export type EventType = "episode.created" | "episode.updated" | "episode.deleted" | "episode.summarized";

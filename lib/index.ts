@@ -15,6 +15,8 @@ export type {
   DlqEntry,
   /** The value of a tenant:{t}:episode:{e}:cache:{a} key. */
   EpisodeCacheEntry,
+  /** episode.created | episode.updated | episode.deleted | episode.summarized */
+  EventType,
   /** Replay/backfill control parameters. */
   BackfillRequest,
   /** A control-plane audit row. */
@@ -28,6 +30,10 @@ export type {
   ValidationResult,
   /** 'producer' rejects unknown fields; 'consumer' ignores them. */
   ValidationMode,
+} from './violation.js';
+export {
+  /** 'producer': the mode of the library and the CLI when none is given. */
+  DEFAULT_VALIDATION_MODE,
 } from './violation.js';
 
 export {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validators } from '../generated/validators.js';
 import {
+  DEFAULT_VALIDATION_MODE,
   decodeEpisodeEvent,
   validateAuditEntry,
   validateBackfillRequest,
@@ -145,8 +146,10 @@ describe('unknown fields (CT-3.unknown-fields)', () => {
       expect(validateEpisodeEvent(doc, 'consumer').ok).toBe(true);
     }
   });
-  it('defaults to consumer mode', () => {
-    expect(validateEpisodeEvent(withField('extra', 1)).ok).toBe(true);
+  it('defaults to producer mode, as the CLI does', () => {
+    const result = validateEpisodeEvent(withField('extra', 1));
+    expect(result.ok ? [] : result.errors.map((e) => e.clauseId)).toEqual(['CT-3.unknown-fields']);
+    expect(DEFAULT_VALIDATION_MODE).toBe('producer');
   });
 });
 

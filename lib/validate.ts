@@ -11,7 +11,12 @@ import { CONTRACT } from './contract.js';
 import { ContractUsageError, ERROR_CODES } from './errors.js';
 import { compareOrderingKey } from './ordering.js';
 import { isRealCalendarDate, isRealCalendarDateOfPatternValid } from './source-ts.js';
-import type { ValidationMode, ValidationResult, Violation } from './violation.js';
+import {
+  DEFAULT_VALIDATION_MODE,
+  type ValidationMode,
+  type ValidationResult,
+  type Violation,
+} from './violation.js';
 
 const MAX_BYTES = CONTRACT.limits.max_message_bytes;
 const SIZE_CLAUSE = CONTRACT.limits['x-clause'];
@@ -104,12 +109,12 @@ function run<T>(
 }
 
 /**
- * Validates a parsed episode event against the contract. 'producer' mode rejects unknown fields
- * (CT-3.unknown-fields); 'consumer' (default) ignores them. Every violation carries its clause.
+ * Validates a parsed episode event against the contract. 'producer' mode (the default,
+ * DEFAULT_VALIDATION_MODE) rejects unknown fields (CT-3.unknown-fields); 'consumer' ignores them. Every violation carries its clause.
  */
 export function validateEpisodeEvent(
   value: unknown,
-  mode: ValidationMode = 'consumer',
+  mode: ValidationMode = DEFAULT_VALIDATION_MODE,
 ): ValidationResult<EpisodeEvent> {
   if (mode === 'producer') return run(validators.episodeEventProducer, value, JSON_CLAUSE);
   if (mode === 'consumer') return run(validators.episodeEventConsumer, value, JSON_CLAUSE);
@@ -129,7 +134,7 @@ function fail<T>(clauseId: string, keyword: string, message: string): Validation
  */
 export function decodeEpisodeEvent(
   bytes: Uint8Array | string,
-  mode: ValidationMode = 'consumer',
+  mode: ValidationMode = DEFAULT_VALIDATION_MODE,
 ): ValidationResult<EpisodeEvent> {
   let text: string;
   if (typeof bytes === 'string') {

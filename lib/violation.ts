@@ -14,3 +14,10 @@ export type ValidationResult<T> = { ok: true; value: T } | { ok: false; errors: 
 
 /** 'producer' rejects unknown fields (CT-3.unknown-fields); 'consumer' tolerates and ignores them. */
 export type ValidationMode = 'producer' | 'consumer';
+
+/**
+ * The mode used when none is given, by the library and the CLI alike: 'producer', the strict one,
+ * because a validator's default answer should be "is this what a producer may publish". A consumer
+ * that tolerates unknown fields (CT-3.unknown-fields) asks for 'consumer'.
+ */
+export const DEFAULT_VALIDATION_MODE: ValidationMode = 'producer';

@@ -7,7 +7,9 @@ import { EpisodeStore } from '../../harness/producer/episode-store.js';
 import { ExportState } from '../../harness/producer/export-state.js';
 import { osUser } from '../../harness/producer/os-user.js';
 import { createLogger } from '../../harness/logger.js';
+import { parseSourceTs } from '../../lib/index.js';
 import { EXIT } from '../exit-codes.js';
+import { serviceUrlParser } from '../service-options.js';
 
 interface BackfillFlags {
   fromTs?: string;
@@ -30,6 +32,14 @@ export function parseBooleanFlag(value: string): boolean {
   throw new InvalidArgumentError(`expected true or false, got '${value}'`);
 }
 
+/** A flag error (not a schema error) for a timestamp the contract would not accept as source_ts. */
+function parseTimestampFlag(value: string): string {
+  if (parseSourceTs(value) === undefined) {
+    throw new InvalidArgumentError(`expected a UTC timestamp like 2026-11-24T10:00:00Z, got '${value}'`);
+  }
+  return value;
+}
+
 function parseFormat(value: string): 'text' | 'json' {
   if (value === 'text' || value === 'json') return value;
   throw new InvalidArgumentError(`expected text or json, got '${value}'`);
@@ -49,16 +59,22 @@ export function registerRefBackfill(ref: Command): void {
     .description(
       'Republish exactly the change-log entries with from_ts <= source_ts < to_ts (idempotent downstream); audited',
     )
-    .option('--from-ts <ts>', 'inclusive lower bound, UTC (2026-11-24T10:00:00Z)')
-    .option('--to-ts <ts>', 'exclusive upper bound, UTC; must be after --from-ts')
+    .option('--from-ts <ts>', 'inclusive lower bound, UTC (2026-11-24T10:00:00Z)', parseTimestampFlag)
+    .option('--to-ts <ts>', 'exclusive upper bound, UTC; must be after --from-ts', parseTimestampFlag)
     .option('--tenant-id <id>', 'only this tenant')
     .option('--agent-id <id>', 'only this agent')
     .option('--dry-run [bool]', 'publish nothing; report what would be sent', parseBooleanFlag)
     .option('--db <path>', 'the producer SQLite store', 'continuum-producer.sqlite')
-    .option('--nats <url>', 'NATS URL (env NATS_URL)', process.env.NATS_URL ?? 'nats://127.0.0.1:4222')
+    .option(
+      '--nats <url>',
+      'NATS URL (env NATS_URL)',
+      serviceUrlParser('nats', 'nats://127.0.0.1:4222'),
+      process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+    )
     .option(
       '--pg <url>',
       'also audit to arqonbus_continuum_audit in this PostgreSQL (refused if not writable)',
+      serviceUrlParser('pg', 'postgres://postgres@127.0.0.1:5432/postgres'),
     )
     .option('--actor <name>', 'who to record in the audit log', osUser())
     .option('--format <fmt>', 'text or json', parseFormat, 'text')

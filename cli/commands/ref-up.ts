@@ -20,6 +20,7 @@ interface UpFlags extends ServiceCliOptions {
   metricsPort: number;
   timeoutMs: number;
   logLevel: string;
+  db?: string;
 }
 
 function parseCount(value: string): number {
@@ -53,6 +54,7 @@ export function registerRefUp(ref: Command): void {
       parseCount,
       60_000,
     )
+    .option('--db <path>', 'the producer SQLite store (default: a new one in a temp dir); kept at exit')
     .option('--log-level <level>', 'pino level for stderr logs', 'warn')
     .addHelpText(
       'after',
@@ -62,6 +64,8 @@ Examples:
   $ continuum-kit ref up --demo 200
   # keep running: drive the producer over HTTP (driver/openapi.yaml), scrape /metrics
   $ continuum-kit ref up --driver-port 8787 --metrics-port 9464
+  # keep the producer store to replay from it afterwards (ref backfill --db producer.sqlite)
+  $ continuum-kit ref up --demo 200 --db producer.sqlite
 
 Stdout gets one JSON line with the URLs when everything is up, and one summary line at the end.
 SIGTERM or SIGINT drains both sides and exits 0.
@@ -89,7 +93,7 @@ async function up(f: UpFlags): Promise<number> {
     logger,
   });
   const { projector, pool } = runtime;
-  const dbPath = path.join(mkdtempSync(path.join(os.tmpdir(), 'ck-ref-')), 'producer.sqlite');
+  const dbPath = f.db ?? path.join(mkdtempSync(path.join(os.tmpdir(), 'ck-ref-')), 'producer.sqlite');
   const producer = new ReferenceProducer({
     dbPath,
     natsUrl: services.natsUrl,
@@ -101,6 +105,9 @@ async function up(f: UpFlags): Promise<number> {
   await projector.start();
   producer.start();
   const driver = await startDriverServer(producer, { port: f.driverPort });
+  process.stderr.write(
+    `continuum-kit ref up: producer store ${dbPath} (kept; ref backfill --db ${dbPath})\n`,
+  );
   process.stdout.write(
     `${JSON.stringify({ event: 'up', driver: driver.url, metrics: runtime.metricsUrl, nats: services.natsUrl, origin: services.origin, sqlite: dbPath })}\n`,
   );

@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { decodeEpisodeEvent, type ValidationMode, type Violation } from '../../lib/index.js';
+import {
+  DEFAULT_VALIDATION_MODE,
+  decodeEpisodeEvent,
+  type ValidationMode,
+  type Violation,
+} from '../../lib/index.js';
 import { EXIT } from '../exit-codes.js';
 
 /** One validated record of the input and where it started. */
@@ -64,7 +69,7 @@ export function registerValidate(program: Command): void {
     .addOption(
       new Option('--mode <mode>', 'producer rejects unknown fields; consumer ignores them')
         .choices(['producer', 'consumer'])
-        .default('producer'),
+        .default(DEFAULT_VALIDATION_MODE),
     )
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
     .addHelpText(

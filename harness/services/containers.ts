@@ -1,5 +1,6 @@
 import type { Logger } from '../logger.js';
-import type { ServiceName } from './service-error.js';
+import type * as TestcontainersModule from 'testcontainers';
+import { SERVICE_ERROR_CODES, ServiceError, type ServiceName } from './service-error.js';
 
 /** A service running in a testcontainers container. */
 export interface ContainerService {
@@ -13,6 +14,25 @@ const IMAGES: Readonly<Record<ServiceName, string>> = {
   valkey: 'valkey/valkey:8',
 };
 
+type Testcontainers = typeof TestcontainersModule;
+
+/**
+ * testcontainers is an optional peer dependency: it brings about a hundred packages that only the
+ * Docker path needs, so a team that uses it installs it beside the kit.
+ */
+async function loadTestcontainers(service: ServiceName): Promise<Testcontainers> {
+  try {
+    return await import('testcontainers');
+  } catch (error) {
+    throw new ServiceError(
+      SERVICE_ERROR_CODES.startFailed,
+      `a Docker engine answers but testcontainers is not installed: run \`npm install testcontainers\` ` +
+        'beside continuum-kit, or put the server binaries on PATH, or pass the service URLs',
+      { service, cause: error },
+    );
+  }
+}
+
 /**
  * Starts `service` with testcontainers (loaded lazily: it is heavy and only needed without
  * binaries). testcontainers finds the engine itself from the process environment.
@@ -21,7 +41,7 @@ export async function startContainer(
   service: ServiceName,
   options: { readyTimeoutMs: number; logger: Logger },
 ): Promise<ContainerService> {
-  const { GenericContainer, Wait } = await import('testcontainers');
+  const { GenericContainer, Wait } = await loadTestcontainers(service);
   const image = IMAGES[service];
   options.logger.info({ image }, `starting ${service} container`);
   let container;

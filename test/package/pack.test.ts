@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -7,6 +7,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
+const KIT_VERSION = (
+  JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }
+).version;
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 // A consumer's file: imports types and validators from the installed package, type-checked strictly.
@@ -119,5 +122,77 @@ describe('npm package', () => {
       migration: true,
       usage: 'INVALID_ID',
     });
+    // The spec files resolve by path, and the installed CLI knows its version.
+    const resolved = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `for (const p of ['asyncapi.yaml', 'schemas/episode-event.schema.json', 'migration.sql', 'alerts.yml', 'driver/openapi.yaml'])
+          console.log(import.meta.resolve('continuum-kit/' + p).replace(/^.*node_modules/, ''));`,
+      ],
+      { cwd: project },
+    );
+    expect(resolved.stdout.trim().split('\n')).toEqual([
+      '/continuum-kit/asyncapi.yaml',
+      '/continuum-kit/schemas/episode-event.schema.json',
+      '/continuum-kit/generated/migration.sql',
+      '/continuum-kit/generated/alerts.yml',
+      '/continuum-kit/driver/openapi.yaml',
+    ]);
+    const version = await run(path.join(project, 'node_modules/.bin/continuum-kit'), ['--version'], {
+      cwd: project,
+    });
+    expect(version.stdout.trim()).toBe(KIT_VERSION);
   }, 600_000);
+
+  it('the light contract package installs with no dependency and serves types, validators and spec files', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ck-contract-'));
+    try {
+      await run(NPM, ['pack', '--pack-destination', dir], { cwd: path.join(ROOT, 'packages/contract') });
+      const tarball = (await readdir(dir)).find((f) => f.endsWith('.tgz'));
+      expect(tarball).toBeDefined();
+      const project = path.join(dir, 'consumer');
+      await run('mkdir', ['-p', project]);
+      await writeFile(
+        path.join(project, 'package.json'),
+        JSON.stringify({ name: 'consumer', private: true, type: 'module' }),
+      );
+      await run(
+        NPM,
+        ['install', path.join(dir, tarball as string), '--prefer-offline', '--no-audit', '--no-fund'],
+        {
+          cwd: project,
+        },
+      );
+      // Nothing but the package itself is installed.
+      expect(await readdir(path.join(project, 'node_modules'))).toEqual([
+        '.package-lock.json',
+        'continuum-contract',
+      ]);
+      const { stdout } = await run(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { decodeEpisodeEvent, episodeSubject } from 'continuum-contract';
+           import { readFileSync } from 'node:fs';
+           import { fileURLToPath } from 'node:url';
+           const spec = readFileSync(fileURLToPath(import.meta.resolve('continuum-contract/asyncapi.yaml')), 'utf8');
+           const schema = JSON.parse(readFileSync(fileURLToPath(import.meta.resolve('continuum-contract/schemas/episode-event.schema.json')), 'utf8'));
+           const bad = decodeEpisodeEvent('{"schema_version":"1"}');
+           console.log(JSON.stringify({ subject: episodeSubject('acme', 'a1'), asyncapi: spec.startsWith('asyncapi:'), schema: typeof schema.properties, rejects: !bad.ok }));`,
+        ],
+        { cwd: project },
+      );
+      expect(JSON.parse(stdout)).toEqual({
+        subject: 'continuum.episode.v1.acme.a1',
+        asyncapi: true,
+        schema: 'object',
+        rejects: true,
+      });
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
