@@ -72,7 +72,10 @@ export interface FaultEnvOptions {
   };
   /** The projector under test: a shell command reading NATS_URL, DATABASE_URL, VALKEY_URL (default: the reference). */
   projectorCmd?: string;
-  /** ack_wait of the durable consumer, so what a killed projector held comes back soon; default 2000 ms. */
+  /**
+   * ack_wait of the durable consumer; default the contract's (30 s), so recovery figures are what
+   * a real deployment sees after a kill. Tests shorten it to keep the suite fast.
+   */
   ackWaitMs?: number;
   /** Latency (ms, each way) on the projector's bus link for the whole run, e.g. a remote broker; default 0. */
   projectorLinkLatencyMs?: number;
@@ -102,6 +105,8 @@ export interface FaultEnv extends AsyncDisposable {
   capabilities: FaultKind[];
   /** Baseline latency on the projector link, restored after a latency fault. */
   projectorLinkLatencyMs: number;
+  /** ack_wait of the durable consumer: what a killed projector held comes back after this. */
+  ackWaitMs: number;
   /** A tenant id for the next run (secure mode: one with credentials); undefined: make one up. */
   nextTenant(): string | undefined;
   /** The producer's credential for a tenant (secure mode). */
@@ -161,7 +166,8 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
     const nc = await connectNats(services.natsUrl, natsConnect);
     stack.push(() => nc.close());
     const jsm = await jetstreamManager(nc);
-    await ensureDurableConsumer(jsm, { ackWaitMs: options.ackWaitMs ?? 2000 });
+    const ackWaitMs = options.ackWaitMs ?? CONTRACT.consumer.ack_wait_ms;
+    await ensureDurableConsumer(jsm, { ackWaitMs });
     const proxies: FaultEnv['proxies'] = {};
     if (!cluster) {
       proxies.producer = await startLatencyProxy(services.natsUrl);
@@ -183,7 +189,7 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
         NATS_URL: projectorNatsUrl,
         DATABASE_URL: services.pgUrl,
         VALKEY_URL: services.valkeyUrl,
-        CK_ACK_WAIT_MS: String(options.ackWaitMs ?? 2000),
+        CK_ACK_WAIT_MS: String(ackWaitMs),
       },
       logFile: path.join(dir, 'projector.log'),
     });
@@ -223,6 +229,7 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       dir,
       capabilities,
       projectorLinkLatencyMs: linkLatency,
+      ackWaitMs,
       nextTenant: () => {
         if (!secure) return undefined;
         const t = tenantPool[nextIndex++];

@@ -18,9 +18,13 @@ export interface FaultRunOptions {
   writer?: (o: WriterOptions) => LocalWriter;
   /** Pause between steady writes, ms; default 2 (about 500 writes/s). */
   writeIntervalMs?: number;
-  /** Bound on waiting for everything to be projected after the last heal; default 60000 ms. */
+  /** Bound on waiting for everything to be projected after the last heal; default max(60 s, ack_wait + 30 s). */
   recoveryTimeoutMs?: number;
-  /** Counts unchanged this long with events still missing: stop waiting; default 20000 ms (a cluster re-electing a consumer leader stalls ~10 s). */
+  /**
+   * Counts unchanged this long with events still missing: stop waiting; default max(20 s, ack_wait
+   * + 10 s) (a cluster re-electing a consumer leader stalls ~10 s; what a killed projector held
+   * waits out the ack_wait).
+   */
   giveUpMs?: number;
   /** Absolute bound on the local write p99 during faults (CT-6.local-writes); default 50 ms. */
   localWriteBoundMs?: number;
@@ -45,6 +49,11 @@ export async function runFaultSchedule(
   o: FaultRunOptions = {},
 ): Promise<FaultRunResult> {
   const started = Date.now();
+  o = {
+    ...o,
+    recoveryTimeoutMs: o.recoveryTimeoutMs ?? Math.max(60_000, env.ackWaitMs + 30_000),
+    giveUpMs: o.giveUpMs ?? Math.max(20_000, env.ackWaitMs + 10_000),
+  };
   const say = o.progress ?? (() => undefined);
   const tenantId = env.nextTenant() ?? rid('ft');
   const producerNats = env.producerNats(tenantId);
