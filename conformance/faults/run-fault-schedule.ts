@@ -1,16 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { CONTRACT } from '../../lib/index.js';
-import type { ModelEvent } from '../../lib/projection-model.js';
+import { CHILD_ERROR_CODES, ChildProcessError } from '../../harness/child/index.js';
 import type { SecurityCheckResult } from '../security/security-target.js';
-import { checkFaultRun, type FaultWindow, type WrittenEvent } from './check-fault-run.js';
+import { checkFaultRun, type FaultWindow } from './check-fault-run.js';
 import type { FaultEnv } from './fault-env.js';
 import type { FaultRunResult } from './fault-run-result.js';
 import { describeStep, scheduleFaults, type Fault, type FaultSchedule } from './fault-schedule.js';
+import { FaultWorkload } from './fault-workload.js';
 import { healFault, healOrder, injectFault } from './inject-fault.js';
-import { CHILD_ERROR_CODES, ChildProcessError } from '../../harness/child/index.js';
-import { ReferenceWriter, writeOp, type LocalWriter, type WriterOptions } from './local-writer.js';
-import { projectedCount, projectedEvents, projectionRows, streamCopies } from './observe-projection.js';
+import type { LocalWriter, WriterOptions } from './local-writer.js';
+import { projectedCount, projectedEvents } from './observe-projection.js';
 
 /** Knobs of one fault run; every field has a default. */
 export interface FaultRunOptions {
@@ -36,7 +34,6 @@ export interface FaultRunOptions {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-const rid = (p: string): string => `${p}${randomBytes(5).toString('hex')}`;
 
 /**
  * Executes a fault schedule against the environment's producer and projector under a fresh
@@ -55,24 +52,15 @@ export async function runFaultSchedule(
     giveUpMs: o.giveUpMs ?? Math.max(20_000, env.ackWaitMs + 10_000),
   };
   const say = o.progress ?? (() => undefined);
-  const tenantId = env.nextTenant() ?? rid('ft');
-  const producerNats = env.producerNats(tenantId);
+  const workload = new FaultWorkload(env, 'ft', o.writer);
+  const { tenantId, agentId, written } = workload;
   const authProbe =
     o.authProbe ??
     (env.authProbe
       ? () => (env.authProbe as (t: string) => Promise<SecurityCheckResult[]>)(tenantId)
       : undefined);
-  const agentId = rid('a');
   const interval = o.writeIntervalMs ?? 2;
-  const writer = (o.writer ?? ((w) => new ReferenceWriter(w)))({
-    dbPath: path.join(env.dir, `${tenantId}.sqlite`),
-    natsUrl: env.producerNatsUrl,
-    valkeyUrl: env.valkeyUrl,
-    ...(producerNats === undefined ? {} : { nats: producerNats }),
-  });
-  const live: string[] = [];
-  const written: { id: string; atMs: number; latencyMs: number; inFault: boolean }[] = [];
-  const writeFailures: string[] = [];
+  const writer = workload.writer;
   const windows: FaultWindow[] = [];
   const snapshots: Map<string, number>[] = [];
   const notes: string[] = [];
@@ -81,23 +69,9 @@ export async function runFaultSchedule(
   const kinds = new Set<string>();
   const active: Fault[] = [];
   let done = false;
-  let i = 0;
   const exitsBefore = env.projector.unexpectedExits.length;
 
-  const write = async (inFault: boolean): Promise<void> => {
-    const op = writeOp(i, live.length);
-    const episodeId = op === 'create' ? undefined : op === 'delete' ? live.shift() : live[live.length - 1];
-    const atMs = Date.now();
-    const t0 = performance.now();
-    try {
-      const r = await writer.write(op, tenantId, agentId, episodeId, i);
-      if (op === 'create') live.push(r.episode_id);
-      written.push({ id: r.event_id, atMs, latencyMs: performance.now() - t0, inFault });
-    } catch (error) {
-      writeFailures.push(`${op} #${i}: ${(error as Error).message}`);
-    }
-    i++;
-  };
+  const write = (inFault: boolean): Promise<void> => workload.write(inFault);
   // After a heal: when is everything written so far projected? Snapshot then (re-application check).
   const watchRecovery = (window: FaultWindow, target: number): Promise<void> =>
     (async () => {
@@ -165,23 +139,7 @@ export async function runFaultSchedule(
     done = true;
     await Promise.all(watchers);
     if (authProbe) auth.push(...(await authProbe()));
-    const [final, rows, copies] = await Promise.all([
-      projectedEvents(env.pool, tenantId, agentId),
-      projectionRows(env.pool, tenantId, agentId),
-      streamCopies(env.natsUrl, tenantId, agentId, env.natsConnect),
-    ]);
-    const log = new Map(writer.changeLog().map((e) => [e.event_id, e]));
-    const events: WrittenEvent[] = written.map((w) => {
-      const e = log.get(w.id);
-      return {
-        event_id: w.id,
-        episode_id: e?.episode_id ?? '',
-        event: e?.event as ModelEvent,
-        atMs: w.atMs,
-        latencyMs: w.latencyMs,
-        inFault: w.inFault,
-      };
-    });
+    const { events, final, rows, copies } = await workload.collect();
     const exits = env.projector.unexpectedExits.slice(exitsBefore);
     const outside = exits.find((e) => !windows.some((w) => duringFault(e.atMs, w)));
     if (outside !== undefined)
@@ -196,7 +154,7 @@ export async function runFaultSchedule(
       );
     const checked = checkFaultRun({
       written: events,
-      writeFailures,
+      writeFailures: workload.failures,
       windows,
       snapshots,
       final,
@@ -219,7 +177,7 @@ export async function runFaultSchedule(
     done = true;
     // A step that failed half-way must not leave a fault behind for the next run.
     for (const f of healOrder(active)) await healFault(env, f).catch(() => undefined);
-    await writer.stop().catch(() => undefined);
+    await workload.stop();
     // A schedule that ended with the projector down would poison the next run.
     if (env.projector.pid === undefined) env.projector.start();
   }

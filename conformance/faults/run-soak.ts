@@ -1,15 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { CONTRACT } from '../../lib/index.js';
-import type { ModelEvent } from '../../lib/projection-model.js';
 import { CHILD_ERROR_CODES, ChildProcessError } from '../../harness/child/index.js';
 import type { Violation } from '../check/violation.js';
 import { percentile } from '../runner/slo.js';
-import { checkFaultRun, type WrittenEvent } from './check-fault-run.js';
+import { checkFaultRun } from './check-fault-run.js';
 import type { FaultEnv } from './fault-env.js';
 import type { FaultRunFigures } from './fault-run-result.js';
-import { ReferenceWriter, writeOp, type LocalWriter, type WriterOptions } from './local-writer.js';
-import { projectedCount, projectedEvents, projectionRows, streamCopies } from './observe-projection.js';
+import { FaultWorkload } from './fault-workload.js';
+import type { LocalWriter, WriterOptions } from './local-writer.js';
+import { projectedCount } from './observe-projection.js';
 import { scrapeProjectorCounters } from './scrape-metrics.js';
 
 /** Options of {@link runSoak}. */
@@ -111,22 +109,11 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
   const rate = o.ratePerSec ?? 300;
   const every = o.sampleEveryMs ?? Math.max(1000, durationMs / 120);
   const bound = o.localWriteBoundMs ?? 50;
-  const tenantId = env.nextTenant() ?? `soak${randomBytes(4).toString('hex')}`;
-  const producerNats = env.producerNats(tenantId);
-  const agentId = `a${randomBytes(4).toString('hex')}`;
-  const writer = (o.writer ?? ((w) => new ReferenceWriter(w)))({
-    dbPath: path.join(env.dir, `${tenantId}.sqlite`),
-    natsUrl: env.producerNatsUrl,
-    valkeyUrl: env.valkeyUrl,
-    ...(producerNats === undefined ? {} : { nats: producerNats }),
-  });
-  const written: { id: string; atMs: number; latencyMs: number }[] = [];
-  const failures: string[] = [];
+  const workload = new FaultWorkload(env, 'soak', o.writer);
+  const { tenantId, agentId, written, failures, writer } = workload;
   const samples: SoakSample[] = [];
-  const live: string[] = [];
   const started = Date.now();
   const exitsBefore = env.projector.unexpectedExits.length;
-  let i = 0;
   try {
     await writer.ready(15_000);
     let nextSample = started + every;
@@ -150,21 +137,7 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
     while (Date.now() - started < durationMs) {
       exited();
       const due = Math.floor(((Date.now() - started) / 1000) * rate);
-      while (i < due) {
-        const op = writeOp(i, live.length);
-        const episodeId =
-          op === 'create' ? undefined : op === 'delete' ? live.shift() : live[live.length - 1];
-        const atMs = Date.now();
-        const t0 = performance.now();
-        try {
-          const r = await writer.write(op, tenantId, agentId, episodeId, i);
-          if (op === 'create') live.push(r.episode_id);
-          written.push({ id: r.event_id, atMs, latencyMs: performance.now() - t0 });
-        } catch (error) {
-          failures.push(`${op} #${i}: ${(error as Error).message}`);
-        }
-        i++;
-      }
+      while (workload.issued < due) await workload.write(false);
       if (Date.now() >= nextSample) {
         const now = Date.now();
         const s = await sample(
@@ -195,20 +168,7 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
     )
       await sleep(200);
     exited();
-    const [final, rows, copies] = await Promise.all([
-      projectedEvents(env.pool, tenantId, agentId),
-      projectionRows(env.pool, tenantId, agentId),
-      streamCopies(env.natsUrl, tenantId, agentId, env.natsConnect),
-    ]);
-    const log = new Map(writer.changeLog().map((e) => [e.event_id, e]));
-    const events: WrittenEvent[] = written.map((w) => ({
-      event_id: w.id,
-      episode_id: log.get(w.id)?.episode_id ?? '',
-      event: log.get(w.id)?.event as ModelEvent,
-      atMs: w.atMs,
-      latencyMs: w.latencyMs,
-      inFault: false,
-    }));
+    const { events, final, rows, copies } = await workload.collect();
     const checked = checkFaultRun({
       written: events,
       writeFailures: failures,
@@ -259,7 +219,7 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
       violations: checked.violations,
     };
   } finally {
-    await writer.stop().catch(() => undefined);
+    await workload.stop();
   }
 }
 
