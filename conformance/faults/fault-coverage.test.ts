@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS, type FaultKind } from './fault-schedule.js';
 import { coverageSchedule } from './fault-schedule-arbitrary.js';
 import { faultKindCounts } from './fault-report-html.js';
-import type { FaultPropertyResult } from './run-fault-property.js';
+import type { FaultEnv } from './fault-env.js';
+import { runFaultProperty, type FaultPropertyResult } from './run-fault-property.js';
 import { judgeMemory, type SoakSample } from './run-soak.js';
 
 describe('coverageSchedule', () => {
@@ -68,5 +69,20 @@ describe('judgeMemory', () => {
     expect(v.judged).toBe(false);
     expect(v.ok).toBe(true);
     expect(v.note).toContain('not judged');
+  });
+});
+
+describe('runFaultProperty', () => {
+  it('rethrows an environment error instead of shrinking it into a verdict', async () => {
+    const env = {
+      capabilities: ['latency'],
+      ackWaitMs: 2000,
+      nextTenant: () => {
+        throw new Error('projector exited outside any injected fault');
+      },
+    } as unknown as FaultEnv;
+    await expect(runFaultProperty(env, { seed: 1, numRuns: 3 })).rejects.toThrow(
+      'outside any injected fault',
+    );
   });
 });

@@ -93,10 +93,20 @@ export async function runFaultProperty(env: FaultEnv, o: FaultPropertyOptions): 
   let shrinks = 0;
   let executions = 0;
   let runs = 0;
+  // An error of the environment (a projector exit outside a fault, a server that did not come
+  // back) ends the property and is rethrown: fast-check would otherwise shrink it as a failure.
+  let environmentError: unknown;
   const property = fc.asyncProperty(arbitrary, async (schedule) => {
+    if (environmentError !== undefined) return true;
     if (counterexample !== undefined && ++shrinks > (o.maxShrinks ?? 6)) return true; // shrink budget spent
     executions++;
-    const r = await runFaultSchedule(env, schedule, o.run);
+    let r: FaultRunResult;
+    try {
+      r = await runFaultSchedule(env, schedule, o.run);
+    } catch (error) {
+      environmentError = error;
+      return true;
+    }
     if (counterexample === undefined) {
       runs++;
       results.push(r);
@@ -112,6 +122,7 @@ export async function runFaultProperty(env: FaultEnv, o: FaultPropertyOptions): 
     ...(o.path === undefined ? { examples: [[coverageSchedule(o.bounds?.faults ?? env.capabilities)]] } : {}),
     endOnFailure: false,
   });
+  if (environmentError !== undefined) throw environmentError;
   if (counterexample !== undefined && results.at(-1) !== counterexample) results.push(counterexample);
   const result: FaultPropertyResult = {
     status: counterexample === undefined ? 'passed' : 'failed',
