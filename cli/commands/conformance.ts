@@ -179,9 +179,9 @@ Example:
   $ continuum-kit conformance soak --minutes 10 --rate 300 --out reports/soak
 
 The soak fails when anything is lost or projected twice beyond the SLO, when the local write p99
-exceeds --local-write-bound-ms, or when the projector's RSS grows faster than 4 MB/min after a
-60 s warm-up (judged on soaks with at least 2 min of samples after the warm-up). A projector that
-exits during the soak stops it with exit 2 and the tail of its log.
+exceeds --local-write-bound-ms, or when the projector's RSS floor rises faster than 4 MB/min after
+a 60 s warm-up (judged on soaks with at least 5 min of samples after the warm-up). A projector
+that exits during the soak stops it with exit 2 and the tail of its log.
 Exit status: 0 nothing lost and no clause failed, 1 the soak failed, 2 environment error.`,
     )
     .action(async (flags: { minutes: number; rate: number; out: string; localWriteBoundMs: number }) => {

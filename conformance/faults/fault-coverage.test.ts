@@ -55,7 +55,15 @@ describe('judgeMemory', () => {
     const v = judgeMemory(series(10), bound);
     expect(v.judged).toBe(true);
     expect(v.ok).toBe(false);
-    expect(v.note).toContain('10.00 MB/min');
+    expect(v.slopeBytesPerMin).toBeGreaterThan(8 * 2 ** 20);
+    expect(v.note).toContain('floor grew');
+  });
+
+  it('passes a heap that grows and falls back in waves (the floor stays put)', () => {
+    const waves = Array.from({ length: 31 }, (_, i) => sample(i * 10_000, 130 + (i % 8) * 6));
+    const v = judgeMemory(waves, bound);
+    expect(v.judged).toBe(true);
+    expect(v.ok).toBe(true);
   });
 
   it('passes a flat projector despite a steep warm-up', () => {

@@ -61,16 +61,19 @@ export interface MemoryGrowth {
 }
 
 /**
- * The projector's RSS growth after warm-up, judged against a bound: a slope above it fails the
- * soak. Judged only when at least `minJudgedMs` of samples follow the warm-up (a shorter series
- * is noise). The kit's own process (with the in-process producer) is reported, not judged: it
- * keeps the write log of the whole soak in memory by design.
+ * The projector's memory growth after warm-up, judged against a bound: the rise of its RSS floor
+ * (the lowest sample of the last quarter of the judged window against the lowest of the first
+ * quarter, per minute between them). Floors, not a fitted line: a garbage-collected heap grows
+ * and falls back in waves of minutes, while a leak raises the floor. Judged only when at least
+ * `minJudgedMs` of samples follow the warm-up. The kit's own process (with the in-process
+ * producer) is reported, not judged: it keeps the write log of the whole soak in memory by design.
  */
 export interface MemoryVerdict {
   boundBytesPerMin: number;
   warmupMs: number;
   minJudgedMs: number;
   judged: boolean;
+  /** Floor growth per minute after warm-up. */
   slopeBytesPerMin: number | undefined;
   ok: boolean;
   note: string;
@@ -79,7 +82,7 @@ export interface MemoryVerdict {
 export const SOAK_MEMORY_DEFAULTS = {
   boundBytesPerMin: 4 * 2 ** 20,
   warmupMs: 60_000,
-  minJudgedMs: 120_000,
+  minJudgedMs: 300_000,
 } as const;
 
 export interface SoakResult {
@@ -278,29 +281,38 @@ async function sample(
   };
 }
 
-/** The projector's RSS slope after warm-up against the bound. */
+/** The projector's RSS floor growth after warm-up against the bound. */
 export function judgeMemory(samples: readonly SoakSample[], o: SoakOptions['memory'] = {}): MemoryVerdict {
   const boundBytesPerMin = o.boundBytesPerMin ?? SOAK_MEMORY_DEFAULTS.boundBytesPerMin;
   const warmupMs = o.warmupMs ?? SOAK_MEMORY_DEFAULTS.warmupMs;
   const minJudgedMs = o.minJudgedMs ?? SOAK_MEMORY_DEFAULTS.minJudgedMs;
   const after = samples.filter((s) => s.tMs >= warmupMs && s.projectorRssBytes !== undefined);
-  const spanMs = after.length < 2 ? 0 : (after.at(-1) as SoakSample).tMs - (after[0] as SoakSample).tMs;
-  const slope = slopePerMin(after.map((s) => [s.tMs, s.projectorRssBytes as number] as const));
-  const mb = (b: number): string => (b / 2 ** 20).toFixed(2);
-  const base = { boundBytesPerMin, warmupMs, minJudgedMs, slopeBytesPerMin: slope };
-  if (spanMs < minJudgedMs || slope === undefined)
+  const spanMs = after.length < 4 ? 0 : (after.at(-1) as SoakSample).tMs - (after[0] as SoakSample).tMs;
+  const base = { boundBytesPerMin, warmupMs, minJudgedMs };
+  if (spanMs < minJudgedMs)
     return {
       ...base,
       judged: false,
+      slopeBytesPerMin: undefined,
       ok: true,
       note: `projector memory not judged: ${(spanMs / 1000).toFixed(0)} s of samples after the ${warmupMs / 1000} s warm-up, ${minJudgedMs / 1000} s needed`,
     };
+  const quarter = Math.floor(after.length / 4);
+  const first = after.slice(0, quarter);
+  const last = after.slice(-quarter);
+  const floor = (xs: SoakSample[]): number =>
+    xs.reduce((m, x) => Math.min(m, x.projectorRssBytes as number), Infinity);
+  const middle = (xs: SoakSample[]): number =>
+    ((xs[0] as SoakSample).tMs + (xs.at(-1) as SoakSample).tMs) / 2;
+  const slope = ((floor(last) - floor(first)) / (middle(last) - middle(first))) * 60_000;
+  const mb = (b: number): string => (b / 2 ** 20).toFixed(2);
   const ok = slope <= boundBytesPerMin;
   return {
     ...base,
     judged: true,
+    slopeBytesPerMin: slope,
     ok,
-    note: `projector RSS grew ${mb(slope)} MB/min after the ${warmupMs / 1000} s warm-up (bound ${mb(boundBytesPerMin)} MB/min)`,
+    note: `projector RSS floor grew ${mb(slope)} MB/min after the ${warmupMs / 1000} s warm-up (${mb(floor(first))} -> ${mb(floor(last))} MB; bound ${mb(boundBytesPerMin)} MB/min)`,
   };
 }
 
