@@ -63,6 +63,9 @@ describe.skipIf(installed === undefined)('the installed package (CK_INSTALLED_KI
       cluster?: FaultPart;
       soak?: { ok: boolean; figures: { episodesWritten: number; lost: number } };
     };
+    process.stdout.write(
+      `[installed-kit] single ${JSON.stringify(faults.faults.totals)} cluster ${JSON.stringify(faults.cluster?.totals)} soak ${JSON.stringify(faults.soak?.figures)}\n`,
+    );
     for (const part of [faults.faults, faults.cluster]) {
       expect(part?.status).toBe('passed');
       expect(part?.totals.faultsInjected).toBeGreaterThan(0);
