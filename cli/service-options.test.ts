@@ -25,12 +25,18 @@ describe('service options', () => {
       'k.pem',
       '--nats-tls-ca',
       'ca.pem',
+      '--nats-inbox-prefix',
+      '_INBOX_PRODUCER.acme',
     ]);
     expect(toServiceOptions(options, { freshDatabase: true })).toEqual({
       nats: 'nats://h:4222',
       pg: 'postgres://h/db',
       valkey: 'redis://h:6379',
-      natsConnect: { credsFile: 'u.creds', tls: { certFile: 'c.pem', keyFile: 'k.pem', caFile: 'ca.pem' } },
+      natsConnect: {
+        credsFile: 'u.creds',
+        inboxPrefix: '_INBOX_PRODUCER.acme',
+        tls: { certFile: 'c.pem', keyFile: 'k.pem', caFile: 'ca.pem' },
+      },
       freshDatabase: true,
     });
   });

@@ -11,6 +11,7 @@ export interface ServiceCliOptions {
   natsTlsCert?: string;
   natsTlsKey?: string;
   natsTlsCa?: string;
+  natsInboxPrefix?: string;
 }
 
 /** Help text shared by every command that takes services. */
@@ -77,13 +78,20 @@ export function addServiceOptions(command: Command): Command {
     .addOption(new Option('--nats-creds <file>', 'NATS .creds file (JWT + nkey seed)'))
     .addOption(new Option('--nats-tls-cert <file>', 'client certificate for NATS mTLS'))
     .addOption(new Option('--nats-tls-key <file>', 'client key for NATS mTLS'))
-    .addOption(new Option('--nats-tls-ca <file>', 'CA certificate that signed the NATS server certificate'));
+    .addOption(new Option('--nats-tls-ca <file>', 'CA certificate that signed the NATS server certificate'))
+    .addOption(
+      new Option(
+        '--nats-inbox-prefix <prefix>',
+        "root of this connection's reply inboxes, as the bus grants it (asyncapi.yaml x-security.inbox_prefixes: _INBOX_PRODUCER.<tenant>, _INBOX_PROJECTOR, _INBOX_KIT)",
+      ),
+    );
 }
 
 /** The NATS connect options from the credential and TLS flags. */
 export function toNatsConnectOptions(options: ServiceCliOptions): NatsConnectOptions {
   const natsConnect: NatsConnectOptions = {};
   if (options.natsCreds !== undefined) natsConnect.credsFile = options.natsCreds;
+  if (options.natsInboxPrefix !== undefined) natsConnect.inboxPrefix = options.natsInboxPrefix;
   const { natsTlsCert: certFile, natsTlsKey: keyFile, natsTlsCa: caFile } = options;
   if (certFile !== undefined || keyFile !== undefined || caFile !== undefined) {
     natsConnect.tls = {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { validators } from '../generated/validators.js';
 import {
+  CONTRACT,
   DEFAULT_VALIDATION_MODE,
   decodeEpisodeEvent,
   validateAuditEntry,
@@ -180,6 +181,19 @@ describe('decodeEpisodeEvent', () => {
   ])('%s -> CT-3.json', (_label, body) => {
     const result = decodeEpisodeEvent(body);
     expect(result.ok ? [] : result.errors.map((e) => [e.clauseId, e.path])).toEqual([['CT-3.json', '']]);
+  });
+  it('accepts unknown fields nested to the contract bound and rejects one level more (CT-3.size)', () => {
+    const max = CONTRACT.limits.max_nesting_depth;
+    // The body is level 1, so an unknown field's value may nest max - 1 deep.
+    const nest = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    const at = `${json.slice(0, -1)},"ck_future":${nest(max - 1)}}`;
+    expect(decodeEpisodeEvent(at, 'consumer').ok).toBe(true);
+    for (const body of [`${json.slice(0, -1)},"ck_future":${nest(max)}}`, nest(10_000)]) {
+      const result = decodeEpisodeEvent(body, 'consumer');
+      expect(result.ok ? [] : result.errors.map((e) => [e.clauseId, e.keyword])).toEqual([
+        ['CT-3.size', 'depth'],
+      ]);
+    }
   });
   it('reports every violation of an invalid event with a JSON pointer', () => {
     const bad = withField('payload.tags', ['a', 'a']);

@@ -9,6 +9,7 @@ import type {
 import { validators, type GeneratedError, type GeneratedValidatorSet } from '../generated/validators.js';
 import { CONTRACT } from './contract.js';
 import { ContractUsageError, ERROR_CODES } from './errors.js';
+import { nestingExceeds } from './json-depth.js';
 import { compareOrderingKey } from './ordering.js';
 import { isRealCalendarDate, isRealCalendarDateOfPatternValid } from './source-ts.js';
 import {
@@ -19,6 +20,7 @@ import {
 } from './violation.js';
 
 const MAX_BYTES = CONTRACT.limits.max_message_bytes;
+const MAX_DEPTH = CONTRACT.limits.max_nesting_depth;
 const SIZE_CLAUSE = CONTRACT.limits['x-clause'];
 const JSON_CLAUSE = 'CT-3.json';
 
@@ -130,7 +132,8 @@ function fail<T>(clauseId: string, keyword: string, message: string): Validation
 
 /**
  * Decodes and validates one message body: size (CT-3.size, UTF-8 bytes), UTF-8 JSON object
- * (CT-3.json), then the schema and calendar checks of validateEpisodeEvent.
+ * (CT-3.json), nesting depth (CT-3.size), then the schema and calendar checks of
+ * validateEpisodeEvent.
  */
 export function decodeEpisodeEvent(
   bytes: Uint8Array | string,
@@ -167,6 +170,10 @@ export function decodeEpisodeEvent(
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     return fail(JSON_CLAUSE, 'json', 'message body must be a JSON object');
+  }
+  // Before the schema: nothing downstream (validators, storage, DLQ) has to recurse deeper.
+  if (nestingExceeds(value, MAX_DEPTH)) {
+    return fail(SIZE_CLAUSE, 'depth', `message nests objects/arrays more than ${MAX_DEPTH} deep`);
   }
   return validateEpisodeEvent(value, mode);
 }

@@ -30,6 +30,9 @@ Examples:
       --pg postgres://kit@db/analytics --valkey redis://cache:6379
   # let the kit start (and kill -9) the projector under test
   $ continuum-kit conformance run --target projector --projector-cmd "./my-projector" --seed 42
+  # a producer the kit starts itself, also once with the bus down
+  $ continuum-kit conformance run --target producer --nats nats://bus:4222 \\
+      --producer-cmd "./my-producer --nats {nats_url} --driver-port {driver_port} --db {db}"
   # only the dedup and guard clauses, 50 runs each
   $ continuum-kit conformance run --target reference --clauses 'CT-4\\.(dedup|guard)' --num-runs 50
   # the reference under faults too (single node, 3-node cluster, mTLS bus), 2 schedules each, 1 min soak
@@ -62,6 +65,10 @@ export function registerConformance(program: Command): void {
     )
     .option('--projector-instances <n>', 'how many copies of --projector-cmd to run', int(1), 1)
     .option('--driver <url>', 'producer driver base URL (driver/openapi.yaml), for --target producer')
+    .option(
+      '--producer-cmd <cmd>',
+      'producer command the kit starts itself, {nats_url} {driver_port} {db} substituted; also started with the bus down (CT-6.local-writes)',
+    )
     .option('--seed <n>', 'fast-check seed (default: random, printed)', int(0))
     .option('--num-runs <n>', 'runs per property', int(1), 10)
     .option('--path <path>', 'fast-check path of a counterexample to replay (with --property)')

@@ -247,14 +247,19 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       },
       authProbe: secure
         ? (t) =>
-            runSecurityChecks({
-              url: secure.url,
-              caFile: secure.caFile,
-              tenantA: { tenantId: t, credential: secure.tenants[t] as NatsCredential },
-              tenantB: { tenantId: outsider, credential: secure.tenants[outsider] as NatsCredential },
-              observer: secure.projector,
-              timeoutMs: 3000,
-            })
+            runSecurityChecks(
+              {
+                url: secure.url,
+                caFile: secure.caFile,
+                tenantA: { tenantId: t, credential: secure.tenants[t] as NatsCredential },
+                tenantB: { tenantId: outsider, credential: secure.tenants[outsider] as NatsCredential },
+                observer: secure.projector,
+                timeoutMs: 3000,
+                // Stored probes would be projected or dead-lettered by the projector under test
+                // and counted in the run; `conformance security` runs them.
+              },
+              { storedProbes: false },
+            )
         : undefined,
       stop,
       [Symbol.asyncDispose]: stop,

@@ -1,4 +1,6 @@
+import type { Violation } from '../check/violation.js';
 import type { Profile } from '../streams/schedule-arbitrary.js';
+import { attributePoison } from './poison-attribution.js';
 
 /** One property of the kit: a shape of schedules and the clauses it exists to test. */
 export interface PropertyDef {
@@ -10,6 +12,8 @@ export interface PropertyDef {
   needsProcess?: boolean;
   /** Multiplies --num-runs (slow properties run fewer times). */
   runsFactor?: number;
+  /** Renames the generic checks' violations to the clause this property exists for. */
+  attribute?: (violations: Violation[]) => Violation[];
 }
 
 const base: Profile = {
@@ -68,6 +72,15 @@ export const PROJECTOR_PROPERTIES: PropertyDef[] = [
     // Random bad input, plus the whole corruption catalog (consumer mode) in every run, so every
     // validator clause is exercised against the projector (credited per clause when dead-lettered).
     profile: { ...base, maxEvents: 5, maxBadInputs: 6, sweep: true },
+  },
+  {
+    name: 'poison',
+    title: 'Deep and wide poison never holds up consumption: later events of other tenants are projected',
+    clauses: ['CT-4.poison', 'CT-3.size', 'CT-3.unknown-fields'],
+    // The poison goes first, on the first event's subject; the second tenant's events follow it.
+    profile: { ...base, tenants: 2, agents: 2, minEvents: 4, maxEvents: 10, poison: true },
+    attribute: attributePoison,
+    runsFactor: 0.5,
   },
   {
     name: 'valkey',

@@ -2,6 +2,8 @@ import { ServiceError } from '../../harness/services/index.js';
 import { ChildProcessError } from '../../harness/child/index.js';
 import { DEFAULT_SETTLE } from '../target/projector-target.js';
 import { asEnvironmentError, runConformance } from './run-conformance.js';
+import { commandLauncher, referenceProducerTemplate } from '../producer/producer-launcher.js';
+import type { LaunchedProducer } from '../producer/producer-launcher.js';
 import type { ConformanceOptions } from './run-conformance.js';
 import { addFaultsToReport } from './add-faults-to-report.js';
 import { faultKindCounts } from '../faults/fault-report-html.js';
@@ -21,6 +23,8 @@ export interface RunFlags {
   projectorCmd?: string;
   projectorInstances?: number;
   driver?: string;
+  /** Producer command template ({nats_url}, {driver_port}, {db}): the kit starts it itself. */
+  producerCmd?: string;
   seed?: number;
   numRuns?: number;
   path?: string;
@@ -55,9 +59,10 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
     outDir,
   );
   let deployment: Deployment | undefined;
+  let launched: LaunchedProducer | undefined;
   try {
-    if (flags.target === 'producer' && flags.driver === undefined) {
-      say('conformance run --target producer needs --driver URL (driver/openapi.yaml)');
+    if (flags.target === 'producer' && flags.driver === undefined && flags.producerCmd === undefined) {
+      say('conformance run --target producer needs --driver URL or --producer-cmd CMD (driver/openapi.yaml)');
       return 2;
     }
     if (flags.faults === true && flags.target !== 'reference') {
@@ -76,7 +81,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       referenceProducer: kind === 'reference' && flags.driver === undefined,
     });
     const { services } = deployment;
-    const driverUrl = flags.driver ?? deployment.producer?.url;
+    let driverUrl = flags.driver ?? deployment.producer?.url;
     let redeliveryWaitMs = flags.redeliveryWaitMs ?? DEFAULT_SETTLE.redeliveryWaitMs;
     if (deployment.ackWaitMs !== undefined)
       redeliveryWaitMs = Math.min(redeliveryWaitMs, deployment.ackWaitMs + 2000);
@@ -85,6 +90,13 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       redeliveryWaitMs,
       giveUpMs: flags.giveUpMs ?? DEFAULT_SETTLE.giveUpMs,
     };
+    const producerCmd =
+      flags.producerCmd ?? (kind === 'reference' ? referenceProducerTemplate(services) : undefined);
+    if (driverUrl === undefined && producerCmd !== undefined) {
+      // The producer property runs on a copy started with the bus up; the bus-down check starts its own.
+      launched = await commandLauncher(producerCmd)(services.natsUrl);
+      driverUrl = launched.driverUrl;
+    }
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
     const options: ConformanceOptions = {
       target: kind,
@@ -94,6 +106,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       natsConnect: flags.natsConnect,
       ...(deployment.projectorCmd === undefined ? {} : { projectorCmd: deployment.projectorCmd }),
       ...(driverUrl === undefined ? {} : { driverUrl }),
+      ...(producerCmd === undefined ? {} : { producerCmd }),
       producerOnly: kind === 'producer',
       projectorInstances: flags.projectorInstances ?? 1,
       seed,
@@ -172,6 +185,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
   } catch (error) {
     return await failRun({ command: 'conformance run', target: flags.target, startedAt }, error, outDir);
   } finally {
+    await launched?.close();
     await deployment?.stop();
     release();
   }

@@ -4,6 +4,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import { runProducerProperty } from '../producer/run-producer.js';
 import type { ProducerRun } from '../producer/run-producer.js';
+import { runBusDownStart } from '../producer/run-bus-down-start.js';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { CONTRACT } from '../../lib/index.js';
@@ -36,6 +37,8 @@ export interface ConformanceOptions {
   projectorInstances: number;
   /** Producer driver base URL: runs the producer property. */
   driverUrl?: string;
+  /** Producer command template the kit starts itself: runs the bus-down start check. */
+  producerCmd?: string;
   /** Skip the projector properties (--target producer). */
   producerOnly?: boolean;
   seed: number;
@@ -238,6 +241,10 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
       );
       results.push(producer.result);
       m.events += producer.result.events;
+    }
+    if (o.producerCmd !== undefined && (o.clauses === undefined || o.clauses.test('CT-6.local-writes'))) {
+      const jsm = await session.js.jetstreamManager();
+      results.push(await runBusDownStart({ ...o, producerCmd: o.producerCmd, jsm }));
     }
   } finally {
     await session.close();

@@ -142,6 +142,7 @@ export async function runProperty(
       return true;
     }
     const { exec, verdict, file } = outcome;
+    if (def.attribute !== undefined) file.violations = verdict.violations = def.attribute(verdict.violations);
     result.executions++;
     result.events += exec.events;
     m.events += exec.events;

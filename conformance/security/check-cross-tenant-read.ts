@@ -26,10 +26,12 @@ export async function checkCrossTenantRead(target: SecurityTarget): Promise<Secu
   try {
     const lines: string[] = [];
     let ok = true;
-    const control = await probeSubscribe(nc, createInbox(), a.identity);
+    const control = await probeSubscribe(nc, createInbox(a.inboxPrefix), a.identity);
     if (control.kind !== 'accepted') {
       ok = false;
-      lines.push(`subscribe own _INBOX: ${control.kind}; positive control failed`);
+      lines.push(
+        `subscribe own inbox (${a.inboxPrefix ?? '_INBOX'}): ${control.kind}; positive control failed`,
+      );
     }
     const victimSubjects = [
       `continuum.episode.v1.${b}.>`,

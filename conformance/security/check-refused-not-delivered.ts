@@ -19,7 +19,9 @@ export async function checkRefusedNotDelivered(
   target: SecurityTarget,
 ): Promise<SecurityCheckResult | undefined> {
   const t = withDefaults(target);
-  if (!t.observer) return undefined;
+  // A's refused publish could only reach subscribers that share A's subject space.
+  const observer = t.tenantA.observer ?? t.observer;
+  if (!observer) return undefined;
   const result = (ok: boolean, detail: string): SecurityCheckResult => ({
     clauseId: 'CT-6.fail-closed',
     check: 'refused-publish-not-delivered',
@@ -30,8 +32,8 @@ export async function checkRefusedNotDelivered(
   const victim = episodeSubject(t.tenantB.tenantId, t.agentId);
   const own = episodeSubject(t.tenantA.tenantId, t.agentId);
   const nonce = randomUUID();
-  const obs = await probeConnect(t.url, t.observer, t.timeoutMs);
-  if (!obs.ok) return result(false, `observer (${t.observer.identity}) cannot connect: ${obs.error}`);
+  const obs = await probeConnect(t.url, observer, t.timeoutMs);
+  if (!obs.ok) return result(false, `observer (${observer.identity}) cannot connect: ${obs.error}`);
   const pub = await probeConnect(t.url, a, t.timeoutMs);
   if (!pub.ok) {
     await closeQuietly(obs.nc);
@@ -55,10 +57,7 @@ export async function checkRefusedNotDelivered(
     // An observer refused on B's subject would see nothing and make the check pass for nothing.
     const refusedSub = subs.find((s) => s.isClosed());
     if (refusedSub) {
-      return result(
-        false,
-        `observer (${t.observer.identity}) may not subscribe to ${refusedSub.getSubject()}`,
-      );
+      return result(false, `observer (${observer.identity}) may not subscribe to ${refusedSub.getSubject()}`);
     }
 
     let refusal: string | undefined;
@@ -81,7 +80,7 @@ export async function checkRefusedNotDelivered(
     if (timedOut) {
       ok = false;
       lines.push(
-        `observer never received A's control message on ${own} within ${t.timeoutMs} ms; delivery cannot be judged`,
+        `observer never received A's control message on ${own} within ${t.timeoutMs} ms; delivery cannot be judged (with an account per tenant, the observer must be in A's account: tenantA.observer, --tenant-a-observer-*)`,
       );
     }
     if (seen.includes(victim)) {

@@ -4,7 +4,7 @@
  * "no answer" and "could not even connect".
  */
 import { connect, headers } from '@nats-io/transport-node';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { Msg, NatsConnection } from '@nats-io/transport-node';
 import { natsConnectOptions } from '../../harness/security/nats-credential.js';
 import type { NatsCredential } from '../../harness/security/nats-credential.js';
 import { toPermissionDenied } from '../../harness/security/permission-denied-error.js';
@@ -84,18 +84,22 @@ export type SubscribeOutcome =
 
 /**
  * Subscribes to `subject` and flushes: the server answers SUB before the flush's PONG, so after the
- * flush a refused subscription is already closed with its permissions violation.
+ * flush a refused subscription is already closed with its permissions violation. With `onMessage`
+ * an accepted subscription stays open and hands over what it receives (until the connection closes).
  */
 export async function probeSubscribe(
   nc: NatsConnection,
   subject: string,
   identity: string,
+  onMessage?: (msg: Msg) => void,
 ): Promise<SubscribeOutcome> {
   try {
-    const sub = nc.subscribe(subject);
+    const sub = nc.subscribe(subject, {
+      ...(onMessage ? { callback: (err, msg) => (err ? undefined : onMessage(msg)) } : {}),
+    });
     await nc.flush();
     if (!sub.isClosed()) {
-      sub.unsubscribe();
+      if (!onMessage) sub.unsubscribe();
       return { kind: 'accepted' };
     }
     const closed = await sub.closed;

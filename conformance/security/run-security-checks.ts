@@ -5,6 +5,8 @@
 import { checkCrossTenantPublish } from './check-cross-tenant-publish.js';
 import { checkCrossTenantRead } from './check-cross-tenant-read.js';
 import { checkForgedCredentials } from './check-forged-credentials.js';
+import { checkInboxRead } from './check-inbox-read.js';
+import { checkMsgIdSquatting } from './check-msg-id-squatting.js';
 import { checkRefusedNotDelivered } from './check-refused-not-delivered.js';
 import { checkTransportAuth } from './check-transport-auth.js';
 import { describeError } from './probe.js';
@@ -20,13 +22,33 @@ const CHECKS: Check[] = [
   ['CT-6.fail-closed', 'refused-publish-not-delivered', checkRefusedNotDelivered],
 ];
 
+/** Checks that store probe messages in tenant B's stream (and delete them afterwards). */
+const STORING_CHECKS: Check[] = [
+  ['CT-7.tenant-isolation', 'inbox-and-wildcard-read', checkInboxRead],
+  ['CT-7.tenant-isolation', 'msg-id-squatting', checkMsgIdSquatting],
+];
+
+/** Options of {@link runSecurityChecks}. */
+export interface RunSecurityOptions {
+  /**
+   * Also run the checks that store probe messages (default true). They need tenant B's credential
+   * and the observer, and fail without them. A projector running meanwhile may dead-letter the
+   * probe messages before they are deleted.
+   */
+  storedProbes?: boolean;
+}
+
 /**
  * Runs every check. 'refused-publish-not-delivered' is left out of the results when the target has
  * no observer credential.
  */
-export async function runSecurityChecks(target: SecurityTarget): Promise<SecurityCheckResult[]> {
+export async function runSecurityChecks(
+  target: SecurityTarget,
+  options: RunSecurityOptions = {},
+): Promise<SecurityCheckResult[]> {
   const out: SecurityCheckResult[] = [];
-  for (const [clauseId, check, run] of CHECKS) {
+  const checks = options.storedProbes === false ? CHECKS : [...CHECKS, ...STORING_CHECKS];
+  for (const [clauseId, check, run] of checks) {
     // A server that stops answering mid-probe (a flush never returns) must not hang the run.
     const deadlineMs = 8 * (target.timeoutMs ?? 5_000);
     let timer: NodeJS.Timeout | undefined;

@@ -28,8 +28,11 @@ export interface SecurityTarget {
    * missing client credential can explain a refusal (default: tenant A's `tls.caFile`).
    */
   caFile?: string;
-  /** The tenant whose credential is used to probe. */
-  tenantA: { tenantId: string; credential: NatsCredential };
+  /**
+   * The tenant whose credential is used to probe. `observer`: a credential that reads tenant A's
+   * subjects where they are apart from B's (an account per tenant); default the target's observer.
+   */
+  tenantA: { tenantId: string; credential: NatsCredential; observer?: NatsCredential };
   /** The tenant whose subjects tenant A must not reach; with a credential, B -> A is probed too. */
   tenantB: { tenantId: string; credential?: NatsCredential };
   /** A credential allowed to read tenant B's subjects (the projector's): enables the delivery check. */

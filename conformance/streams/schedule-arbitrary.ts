@@ -4,6 +4,7 @@ import { badInput } from './bad-input.js';
 import type { BadInput } from './bad-input.js';
 import { buildEvent, eventSpec, poolValues, resolveEvents } from './event-spec.js';
 import type { EventObject, Pools } from './event-spec.js';
+import { poisonMessages } from './poison-input.js';
 import type { Schedule, ScheduleMessage, ScheduleStep } from './schedule.js';
 import { sweepArbitrary, sweepMessage } from './validator-sweep.js';
 
@@ -24,6 +25,8 @@ export interface Profile extends Pools {
   crashes: boolean;
   /** Add every consumer-mode kind of the corruption catalog (validator-sweep.ts) to each schedule. */
   sweep?: boolean;
+  /** Publish deep and wide poison (poison-input.ts) before every event of the schedule. */
+  poison?: boolean;
 }
 
 const subjectOf = (t: string, a: string): string => `continuum.episode.v1.${t}.${a}`;
@@ -206,6 +209,10 @@ function build(
         expectClause: 'CT-3.envelope.tenant_id',
       },
     });
+  }
+  if (p.poison === true && first !== undefined) {
+    for (const message of poisonMessages(first, forge(first, 'wide')))
+      deliveries.push({ key: -1, index: deliveries.length, message });
   }
   deliveries.sort((a, b) => a.key - b.key || a.index - b.index);
   const steps: ScheduleStep[] = deliveries.map((d) => ({ op: 'publish', message: d.message }));

@@ -55,6 +55,7 @@ export class ReferenceProducer {
   private readonly writesDown = new LatencyStats();
   private readonly publishAck = new LatencyStats();
   private readonly actor: string;
+  private stopped: Promise<void> | undefined;
 
   constructor(o: ReferenceProducerOptions) {
     const logger = o.logger ?? silentLogger;
@@ -147,8 +148,15 @@ export class ReferenceProducer {
     this.publishAck.reset();
   }
 
-  /** Stops the exporter (in-flight publishes get `drainMs`), persists the cursor, closes everything. */
-  async stop(drainMs = 10_000): Promise<void> {
+  /**
+   * Stops the exporter (in-flight publishes get `drainMs`), persists the cursor, closes
+   * everything. Idempotent: later calls wait for the first.
+   */
+  stop(drainMs = 10_000): Promise<void> {
+    return (this.stopped ??= this.close(drainMs));
+  }
+
+  private async close(drainMs: number): Promise<void> {
     await this.exporter.stop(drainMs);
     await this.bus.disconnect();
     await this.valkey?.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isUlid, validateDlqEntry } from '../../lib/index.js';
+import { CONTRACT, isUlid, validateDlqEntry } from '../../lib/index.js';
 import { deadLetter, deadLetterSubject, dlqClauseId, dlqIdFor } from './dead-letter.js';
 
 describe('deadLetter', () => {
@@ -59,5 +59,41 @@ describe('deadLetter', () => {
     expect(dlqClauseId('CT-3.payload.content_ref')).toBe('CT-3.payload.content_ref');
     expect(dlqClauseId('CT-3.envelope.event_id')).toBe('CT-3.envelope.event_id');
     expect(dlqClauseId('CT-99.unknown')).toBe('CT-4.dlq');
+  });
+
+  it('keeps a parsed form nested past the contract bound as raw text only, without throwing', () => {
+    const depth = 10_000;
+    const text = `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
+    const record = deadLetter({
+      subject: 'continuum.episode.v1.t.a',
+      data: new TextEncoder().encode(text),
+      stream: 'S',
+      seq: 4,
+      timeMs: 1,
+      scope: { tenantId: 't', agentId: 'a' },
+      reason: 'too deep',
+      clauseId: 'CT-3.size',
+      parsed: JSON.parse(text) as unknown,
+    });
+    expect(record.eventJson).toBeNull();
+    expect(record.entry.raw).toBe(text);
+    expect(validateDlqEntry(record.entry)).toMatchObject({ ok: true });
+  });
+
+  it('cuts raw so that the serialised entry fits the DLQ stream, even when escaping inflates it', () => {
+    const data = new Uint8Array(65_536).fill(0x01);
+    const record = deadLetter({
+      subject: 'continuum.episode.v1.t.a',
+      data,
+      stream: 'S',
+      seq: 5,
+      timeMs: 1,
+      reason: 'control bytes',
+      clauseId: 'CT-3.json',
+    });
+    const size = Buffer.byteLength(JSON.stringify(record.entry));
+    expect(size).toBeLessThanOrEqual(CONTRACT.limits.max_dlq_entry_bytes);
+    expect(record.entry.raw.length).toBeGreaterThan(0);
+    expect(data.length).toBeGreaterThan(record.entry.raw.length);
   });
 });

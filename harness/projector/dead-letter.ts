@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { CONTRACT, dlqSubject, type DlqEntry } from '../../lib/index.js';
+import { nestingExceeds } from '../../lib/json-depth.js';
 import type { DlqRecord } from './projection-writer.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const MAX_RAW_BYTES = 65536;
+const MAX_DEPTH = CONTRACT.limits.max_nesting_depth;
+const MAX_ENTRY_BYTES = CONTRACT.limits.max_dlq_entry_bytes;
 
 /**
  * A ULID whose time is the message's stream timestamp and whose randomness is a hash of its
@@ -73,15 +76,43 @@ export function deadLetter(input: DeadLetterInput, now = new Date()): DlqRecord 
     queued_at: now.toISOString(),
     raw: rawText(input.data),
   };
-  let eventJson: string | null = null;
+  fitRaw(entry);
+  return { entry, eventJson: storableJson(input.parsed) };
+}
+
+/**
+ * The parsed message as jsonb text, or null when it is not an object or cannot be stored:
+ * deeper than the contract's nesting bound (serialising it could overflow the stack, and
+ * PostgreSQL's jsonb parser recurses too), or holding U+0000 or lone surrogates. Raw keeps it.
+ */
+function storableJson(parsed: unknown): string | null {
   // Only an object is an event; a JSON scalar or array is kept as raw text, like non-JSON.
-  if (typeof input.parsed === 'object' && input.parsed !== null && !Array.isArray(input.parsed)) {
-    const json = JSON.stringify(input.parsed);
-    // jsonb refuses U+0000 and lone surrogates (JSON.stringify escapes the latter as \udXXX).
-    // (A false positive on a literal backslash only keeps the raw text instead.)
-    if (!/\\u0000|\\ud[89a-f]/i.test(json)) eventJson = json;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return null;
+  if (nestingExceeds(parsed, MAX_DEPTH)) return null;
+  let json: string;
+  try {
+    json = JSON.stringify(parsed);
+  } catch {
+    return null;
   }
-  return { entry, eventJson };
+  // jsonb refuses U+0000 and lone surrogates (JSON.stringify escapes the latter as \udXXX).
+  // (A false positive on a literal backslash only keeps the raw text instead.)
+  return /\\u0000|\\ud[89a-f]/i.test(json) ? null : json;
+}
+
+/**
+ * Cuts raw until the serialised entry fits the DLQ stream's max_msg_size: JSON escaping can
+ * turn one control byte into six, and a dead letter the stream refuses would be retried for ever.
+ */
+function fitRaw(entry: DlqEntry): void {
+  for (let size = Buffer.byteLength(JSON.stringify(entry)); size > MAX_ENTRY_BYTES && entry.raw !== '';) {
+    const keep = Math.floor((entry.raw.length * MAX_ENTRY_BYTES) / size) - 64;
+    let cut = Math.max(0, keep);
+    // Never split a surrogate pair: the entry's JSON would then carry a lone surrogate.
+    if (cut > 0 && /[\uD800-\uDBFF]/.test(entry.raw.charAt(cut - 1))) cut--;
+    entry.raw = entry.raw.slice(0, cut);
+    size = Buffer.byteLength(JSON.stringify(entry));
+  }
 }
 
 /** The DLQ subject for an entry: the original subject's scope, or '_invalid'. */

@@ -69,7 +69,11 @@ export class MessageBatcher {
       try {
         const messages = await this.#consumer.fetch({ max_messages: this.#o.batchSize, expires: 1000 });
         for await (const m of messages) {
-          this.#o.onMessage?.(m);
+          try {
+            this.#o.onMessage?.(m);
+          } catch {
+            // onMessage only gets ahead of the batch's own work; the batch handles the message.
+          }
           this.#buffer.push(m);
           this.#wake?.();
         }

@@ -22,10 +22,27 @@ function tryParse(data: Uint8Array): unknown {
 }
 
 /**
- * Subject, then body (lib's consumer-mode decoder: unknown fields tolerated), then the
- * subject/envelope match (CT-4.subject-match), then what PostgreSQL can store.
+ * Subject, then body (lib's consumer-mode decoder: size and nesting bounded, unknown fields
+ * tolerated), then the subject/envelope match (CT-4.subject-match), then what PostgreSQL can
+ * store. Never throws: whatever goes wrong with one message is that message's rejection.
  */
 export function decodeMessage(subject: string, data: Uint8Array): DecodedMessage {
+  try {
+    return decodeChecked(subject, data);
+  } catch (error) {
+    const subj = parseEpisodeSubject(subject);
+    return {
+      ok: false,
+      rejection: {
+        reason: `cannot be decoded: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`,
+        clauseId: 'CT-4.poison',
+        ...(subj.ok ? { scope: { tenantId: subj.tenantId, agentId: subj.agentId } } : {}),
+      },
+    };
+  }
+}
+
+function decodeChecked(subject: string, data: Uint8Array): DecodedMessage {
   const subj = parseEpisodeSubject(subject);
   if (!subj.ok) {
     return {

@@ -35,4 +35,18 @@ describe('prepared events', () => {
       unprojectableReason({ ...base, payload: { ...base.payload, summary: '\ud83d\ude00' } }),
     ).toBeUndefined();
   });
+
+  it('ignores unknown fields: neither checked for storability nor stored', () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`) as unknown;
+    const withUnknown = {
+      ...base,
+      ck_nul: 'a\u0000b',
+      ck_deep: deep,
+      payload: { ...base.payload, ck_future: '\ud800' },
+    } as EpisodeEvent;
+    expect(unprojectableReason(withUnknown)).toBeUndefined();
+    const prepared = prepareEvent(withUnknown);
+    expect(JSON.parse(prepared.json)).toEqual(base);
+    expect(prepared.event).toEqual(base);
+  });
 });

@@ -2,6 +2,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
+import { INBOX_PREFIXES } from '../security/nats-permissions.js';
 import { connectNats, type NatsConnectOptions } from '../services/index.js';
 import { phaseBehaviour, type PhaseName } from './phase.js';
 import { Projector } from './projector.js';
@@ -35,7 +36,12 @@ export interface ProjectorRuntime {
  * the wiring `ref projector` and `ref up` share. The projector is built, not started.
  */
 export async function createProjectorRuntime(o: ProjectorRuntimeOptions): Promise<ProjectorRuntime> {
-  const nc = await connectNats(o.natsUrl, { ...o.natsConnect, name: 'continuum-projector' });
+  // Its pulls carry every tenant's events: they arrive on an inbox root no tenant may subscribe to.
+  const nc = await connectNats(o.natsUrl, {
+    inboxPrefix: INBOX_PREFIXES.projector,
+    ...o.natsConnect,
+    name: 'continuum-projector',
+  });
   const pool = new pg.Pool({ connectionString: o.pgUrl, max: 4 });
   pool.on('error', (err) => o.logger.warn({ err }, 'idle PostgreSQL client error'));
   const redis = phaseBehaviour(o.phase).serving

@@ -3,13 +3,15 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { durableConsumerConfig } from '../durable-consumer.js';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT, parseEpisodeSubject } from '../../lib/index.js';
 import { silentLogger, type Logger } from '../logger.js';
-import { deadLetter, deadLetterSubject } from './dead-letter.js';
+import { deadLetter } from './dead-letter.js';
+import { DeadLetterPublisher } from './dead-letter-publisher.js';
 import { EpisodeCache } from './episode-cache.js';
 import { decodeMessage, type DecodedMessage, type Rejection } from './message-decoder.js';
 import { phaseBehaviour, type PhaseName } from './phase.js';
-import { backoffMs, isDataError } from './projector-errors.js';
+import { backoffMs, isDataError, isInfrastructureError } from './projector-errors.js';
+import { infrastructureAnswers } from './infrastructure-probe.js';
 import { MessageBatcher } from './message-batcher.js';
 import { ProjectorMetrics } from './projector-metrics.js';
 import { ProjectionWriter, type DlqRecord, type WriteResult } from './projection-writer.js';
@@ -37,6 +39,9 @@ export interface ProjectorOptions {
   onLag?: (lagMs: number) => void;
 }
 
+/** Failures of a batch, then of one message alone, with the services up before it is the data's. */
+const POISON_ATTEMPTS = 3;
+
 type Sleep = (ms: number) => Promise<void>;
 const sleep: Sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -59,12 +64,20 @@ export class Projector {
   #stopping = false;
   #loop: Promise<void> | undefined;
   readonly #tails = new Set<Promise<void>>();
+  readonly #deadLetters: DeadLetterPublisher;
 
   constructor(options: ProjectorOptions) {
     this.#o = options;
     this.#log = (options.logger ?? silentLogger).child({ component: 'projector' });
     this.metrics = options.metrics ?? new ProjectorMetrics();
     this.#writer = new ProjectionWriter(options.pool);
+    this.#deadLetters = new DeadLetterPublisher(
+      options.nc,
+      options.pool,
+      this.metrics,
+      this.#log,
+      () => this.#stopping,
+    );
     this.#batchSize = options.batchSize ?? 500;
     const { serving } = phaseBehaviour(options.phase ?? 'alerts-enforced');
     if (serving && options.redis === undefined) throw new TypeError('a serving phase needs a Valkey client');
@@ -131,6 +144,11 @@ export class Projector {
     this.#log.info('projector stopped');
   }
 
+  /**
+   * Retries a failed batch while the infrastructure is down (nothing can progress then). Once
+   * it failed {@link POISON_ATTEMPTS} times with NATS and PostgreSQL answering, the data is
+   * the suspect: the messages are handled one by one so one bad message cannot hold the rest.
+   */
   async #processWithRetry(batch: JsMsg[]): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       try {
@@ -143,12 +161,62 @@ export class Projector {
           for (const m of batch) m.nak();
           return;
         }
+        if (
+          attempt + 1 >= POISON_ATTEMPTS &&
+          !isInfrastructureError(err) &&
+          (await infrastructureAnswers(this.#o.nc, this.#o.pool))
+        ) {
+          this.#log.warn({ err, size: batch.length }, 'batch keeps failing with services up: one by one');
+          await this.#processOneByOne(batch);
+          return;
+        }
         const wait = backoffMs(attempt);
-        this.#log.warn({ err, attempt, waitMs: Math.round(wait) }, 'batch failed (infrastructure); retrying');
+        this.#log.warn({ err, attempt, waitMs: Math.round(wait) }, 'batch failed; retrying');
         for (const m of batch) m.working();
         await sleep(wait);
       }
     }
+  }
+
+  async #processOneByOne(batch: readonly JsMsg[]): Promise<void> {
+    for (const [i, msg] of batch.entries()) {
+      // Strikes count failures with the services up: an outage never dead-letters a good message.
+      let strikes = 0;
+      let lastError: unknown;
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await (strikes < POISON_ATTEMPTS ? this.#process([msg]) : this.#deadLetterAlone(msg, lastError));
+          break;
+        } catch (err) {
+          this.metrics.errors.inc({ kind: 'infra' });
+          if (this.#stopping) {
+            for (const m of batch.slice(i)) m.nak();
+            return;
+          }
+          if (strikes < POISON_ATTEMPTS) lastError = err;
+          if (!isInfrastructureError(err) && (await infrastructureAnswers(this.#o.nc, this.#o.pool)))
+            strikes++;
+          this.#log.warn({ err, attempt, strikes, seq: msg.seq }, 'message failed alone; retrying');
+          for (const m of batch.slice(i)) m.working();
+          await sleep(backoffMs(attempt));
+        }
+      }
+    }
+  }
+
+  /** Dead-letters a message that failed alone with the services up: raw bytes, the error as reason. */
+  async #deadLetterAlone(msg: JsMsg, error: unknown): Promise<void> {
+    const subject = parseEpisodeSubject(msg.subject);
+    const decoded = this.#decoded.get(msg) ?? decodeMessage(msg.subject, msg.data);
+    const why = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const record = this.#deadLetter(msg, {
+      reason: `projecting failed ${POISON_ATTEMPTS} times alone while NATS and PostgreSQL answered (${why})`,
+      clauseId: 'CT-4.poison',
+      ...(subject.ok ? { scope: { tenantId: subject.tenantId, agentId: subject.agentId } } : {}),
+      ...(decoded.ok ? { parsed: decoded.prepared.event } : {}),
+    });
+    const result = await this.#write([], [record]);
+    await this.#afterCommit([msg], [], [record], result);
   }
 
   async #process(batch: readonly JsMsg[]): Promise<void> {
@@ -238,7 +306,7 @@ export class Projector {
     dlq: readonly DlqRecord[],
     result: WriteResult,
   ): Promise<void> {
-    await this.#publishDeadLetters(dlq);
+    await this.#deadLetters.publish(dlq);
     for (const m of batch) m.ack();
     const counts = { projected: 0, stale: 0, duplicate: 0 };
     prepared.forEach(({ msg, p }, i) => {
@@ -276,26 +344,6 @@ export class Projector {
           },
           'dead-lettered',
         );
-      }
-    }
-  }
-
-  /** Publishes DLQ entries after their rows committed; retried until NATS takes them. */
-  async #publishDeadLetters(dlq: readonly DlqRecord[]): Promise<void> {
-    const js = jetstream(this.#o.nc);
-    for (const d of dlq) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await js.publish(deadLetterSubject(d.entry), JSON.stringify(d.entry), {
-            msgID: `dlq:${d.entry.dlq_id}`,
-          });
-          break;
-        } catch (err) {
-          this.metrics.errors.inc({ kind: 'infra' });
-          if (this.#stopping && attempt >= 3) throw err;
-          this.#log.warn({ err, attempt }, 'DLQ publish failed; retrying');
-          await sleep(backoffMs(attempt));
-        }
       }
     }
   }

@@ -10,7 +10,15 @@ export { natsConnectOptions } from './nats-credential.js';
 export type { NatsCredential } from './nats-credential.js';
 export { credentialFromFiles } from './credential-from-files.js';
 export type { CredentialFiles } from './credential-from-files.js';
-export { producerPermissions, projectorPermissions, assertTenantId } from './nats-permissions.js';
+export {
+  INBOX_PREFIXES,
+  producerInboxPrefix,
+  producerPermissions,
+  projectorPermissions,
+  sharedInboxPermissions,
+  tenantAccountName,
+  assertTenantId,
+} from './nats-permissions.js';
 export type { SubjectPermissions } from './nats-permissions.js';
 export { PermissionDeniedError, toPermissionDenied } from './permission-denied-error.js';
 export { SECURITY_ERROR_CODES } from './security-error-codes.js';

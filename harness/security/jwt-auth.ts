@@ -20,6 +20,8 @@ import type { SubjectPermissions } from './nats-permissions.js';
 export interface JwtUserRequest {
   name: string;
   permissions?: SubjectPermissions;
+  /** The account to issue the user in (default 'CONTINUUM'); each gets its own JetStream. */
+  account?: string;
 }
 
 /** What {@link generateJwtAuth} wrote. */
@@ -28,7 +30,7 @@ export interface JwtAuth {
   systemAccount: string;
   /** Account public key -> account JWT, for `resolver_preload`. */
   accounts: Record<string, string>;
-  /** The application account's public key. */
+  /** The public key of the application account 'CONTINUUM' (made even when no user is in it). */
   account: string;
   /** Per user name: the `.creds` file and the user's public nkey (its identity on the server). */
   users: Record<string, { credsFile: string; publicKey: string }>;
@@ -54,12 +56,15 @@ const ACCOUNT_LIMITS = {
 export async function generateJwtAuth(dir: string, users: JwtUserRequest[]): Promise<JwtAuth> {
   const operator = createOperator();
   const sys = createAccount();
-  const app = createAccount();
   const operatorJwt = await encodeOperator('continuum-kit-test', operator, {
     system_account: sys.getPublicKey(),
   });
   const sysJwt = await encodeAccount('SYS', sys, {}, { signer: operator });
-  const appJwt = await encodeAccount('CONTINUUM', app, { limits: ACCOUNT_LIMITS }, { signer: operator });
+  const names = [...new Set(['CONTINUUM', ...users.map((u) => u.account ?? 'CONTINUUM')])];
+  const apps = new Map(names.map((name) => [name, createAccount()]));
+  const jwts: Record<string, string> = { [sys.getPublicKey()]: sysJwt };
+  for (const [name, kp] of apps)
+    jwts[kp.getPublicKey()] = await encodeAccount(name, kp, { limits: ACCOUNT_LIMITS }, { signer: operator });
   const operatorJwtFile = join(dir, 'operator.jwt');
   await writeFile(operatorJwtFile, operatorJwt, { mode: 0o600 });
 
@@ -69,7 +74,7 @@ export async function generateJwtAuth(dir: string, users: JwtUserRequest[]): Pro
     const perms = u.permissions
       ? { pub: { allow: u.permissions.publish, deny: [] }, sub: { allow: u.permissions.subscribe, deny: [] } }
       : {};
-    const jwt = await encodeUser(u.name, kp, app, perms);
+    const jwt = await encodeUser(u.name, kp, apps.get(u.account ?? 'CONTINUUM')!, perms);
     const credsFile = join(dir, `${u.name}.creds`);
     await writeFile(credsFile, fmtCreds(jwt, kp), { mode: 0o600 });
     out[u.name] = { credsFile, publicKey: kp.getPublicKey() };
@@ -77,8 +82,8 @@ export async function generateJwtAuth(dir: string, users: JwtUserRequest[]): Pro
   return {
     operatorJwtFile,
     systemAccount: sys.getPublicKey(),
-    accounts: { [sys.getPublicKey()]: sysJwt, [app.getPublicKey()]: appJwt },
-    account: app.getPublicKey(),
+    accounts: jwts,
+    account: apps.get('CONTINUUM')!.getPublicKey(),
     users: out,
   };
 }

@@ -15,6 +15,11 @@ export interface NatsCredential {
   tls?: { caFile?: string; certFile?: string; keyFile?: string };
   /** NATS decentralized auth: a `.creds` file holding a user JWT and its nkey seed. */
   credsFile?: string;
+  /**
+   * Root of this identity's reply inboxes (nats.js `inboxPrefix`); the deployment lets only this
+   * identity subscribe under it. Unset: the nats.js default `_INBOX`.
+   */
+  inboxPrefix?: string;
 }
 
 /**
@@ -40,6 +45,7 @@ export function natsConnectOptions(
       ...(keyFile ? { keyFile } : {}),
     };
   }
+  if (credential.inboxPrefix) opts.inboxPrefix = credential.inboxPrefix;
   if (credential.credsFile) {
     // Read at connect time, not now, so a rotated creds file is picked up on reconnect.
     const file = credential.credsFile;

@@ -22,7 +22,7 @@ describe('nats-server configs', () => {
     expect(text).toContain('ca_file: "/tmp/x/ca.pem"');
     expect(text).toContain('listen: "127.0.0.1:4333"');
     expect(text).toContain(
-      '{ user: "CN=continuum-producer-t1,O=continuum-kit", permissions: { publish: { allow: ["continuum.episode.v1.t1.>"] }, subscribe: { allow: ["_INBOX.>"] } } }',
+      '{ user: "CN=continuum-producer-t1,O=continuum-kit", permissions: { publish: { allow: ["continuum.episode.v1.t1.>"] }, subscribe: { allow: ["_INBOX_PRODUCER.t1.>"] } } }',
     );
     expect(text).toContain('{ user: "CN=admin" }');
   });

@@ -11,6 +11,11 @@ export interface MappedUser {
   subject: string;
   /** Omitted: the user may publish and subscribe to anything (admin, or a deliberately open config). */
   permissions?: SubjectPermissions;
+  /**
+   * The account the user belongs to; each account has its own subjects, inboxes and JetStream
+   * streams. Users without one share the server's default account.
+   */
+  account?: string;
 }
 
 /** Settings shared by both modes. */
@@ -42,11 +47,14 @@ function permissionsBlock(p: SubjectPermissions): string {
  * (`verify_and_map`); a certificate whose subject names no user is refused.
  */
 export function renderMtlsConfig(c: BaseConfig & { users: MappedUser[] }): string {
-  const users = c.users.map((u) =>
+  const line = (u: MappedUser): string =>
     u.permissions
-      ? `    { user: ${q(u.subject)}, ${permissionsBlock(u.permissions)} }`
-      : `    { user: ${q(u.subject)} }`,
-  );
+      ? `{ user: ${q(u.subject)}, ${permissionsBlock(u.permissions)} }`
+      : `{ user: ${q(u.subject)} }`;
+  const grouped = c.users.some((u) => u.account !== undefined);
+  const auth = grouped
+    ? accountsBlock(c.users, line)
+    : ['authorization {', '  users: [', ...c.users.map((u) => `    ${line(u)}`), '  ]', '}'];
   return [
     ...base(c),
     'tls {',
@@ -56,13 +64,26 @@ export function renderMtlsConfig(c: BaseConfig & { users: MappedUser[] }): strin
     '  verify_and_map: true',
     '  timeout: 2',
     '}',
-    'authorization {',
-    '  users: [',
-    ...users,
-    '  ]',
-    '}',
+    ...auth,
     '',
   ].join('\n');
+}
+
+/** One JetStream-enabled account per distinct `account`, each with its users. */
+function accountsBlock(users: MappedUser[], line: (u: MappedUser) => string): string[] {
+  const names = [...new Set(users.map((u) => u.account ?? 'DEFAULT_APP'))];
+  return [
+    'accounts {',
+    ...names.flatMap((name) => [
+      `  ${q(name)}: {`,
+      '    jetstream: enabled',
+      '    users: [',
+      ...users.filter((u) => (u.account ?? 'DEFAULT_APP') === name).map((u) => `      ${line(u)}`),
+      '    ]',
+      '  }',
+    ]),
+    '}',
+  ];
 }
 
 /**

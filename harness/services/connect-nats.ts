@@ -12,6 +12,11 @@ export interface NatsConnectOptions {
   credsFile?: string;
   /** Client certificate, key and CA for TLS / mTLS. */
   tls?: { certFile?: string; keyFile?: string; caFile?: string };
+  /**
+   * Root of the connection's reply inboxes (nats.js `inboxPrefix`): on a secured bus each role has
+   * its own, which other tenants may not subscribe to (asyncapi.yaml x-security.inbox_prefixes).
+   */
+  inboxPrefix?: string;
   /** Connection name shown by the server's monitoring. */
   name?: string;
   /** Connect timeout; default 5000 ms. */
@@ -30,6 +35,7 @@ export async function connectNats(url: string, options: NatsConnectOptions = {})
     timeout: options.timeoutMs ?? 5000,
   };
   if (options.name !== undefined) connectOptions.name = options.name;
+  if (options.inboxPrefix !== undefined) connectOptions.inboxPrefix = options.inboxPrefix;
   if (options.credsFile !== undefined) {
     connectOptions.authenticator = credsAuthenticator(await readFile(options.credsFile));
   }

@@ -58,6 +58,8 @@ export interface ResolveContext {
   postgresRoots: readonly string[];
   readyTimeoutMs: number;
   connectTimeoutMs: number;
+  /** Given URLs of these services are not probed (see ServiceOptions.unprobed). */
+  unprobed: ReadonlySet<ServiceName>;
   logger: Logger;
   /** Lazily created temp dir (one per startServices call). */
   tempDir: () => Promise<string>;
@@ -120,6 +122,7 @@ export async function resolveService(service: ServiceName, ctx: ResolveContext):
       tried.push(absent);
       continue;
     }
+    if (ctx.unprobed.has(service)) return { ok: true, url, origin };
     const where = origin === 'flag' ? source.flag : source.env;
     try {
       await waitUntilReady(probeFor(service, url, ctx), {

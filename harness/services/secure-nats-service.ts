@@ -14,6 +14,11 @@ export interface SecureNatsRequest {
   mode: SecureNatsMode;
   /** One producer credential each, allowed only that tenant's subjects. */
   tenants: readonly string[];
+  /**
+   * 'account-per-tenant': each tenant in an account of its own with its own projector and admin
+   * (`secure.tenantAccounts`); provision and run a projector per tenant account. Default 'shared'.
+   */
+  accounts?: 'shared' | 'account-per-tenant';
 }
 
 /**
@@ -21,7 +26,10 @@ export interface SecureNatsRequest {
  * (that stays with the Services fault hooks and stop()).
  */
 export type SecureDeployment = Readonly<
-  Pick<SecureNats, 'url' | 'mode' | 'caFile' | 'tenants' | 'projector' | 'admin' | 'permissions'>
+  Pick<
+    SecureNats,
+    'url' | 'mode' | 'caFile' | 'tenants' | 'projector' | 'admin' | 'permissions' | 'tenantAccounts'
+  >
 >;
 
 /** A credential as the service layer's connect options. */
@@ -30,6 +38,7 @@ export function credentialConnect(credential: NatsCredential): NatsConnectOption
     name: credential.identity,
     ...(credential.tls === undefined ? {} : { tls: credential.tls }),
     ...(credential.credsFile === undefined ? {} : { credsFile: credential.credsFile }),
+    ...(credential.inboxPrefix === undefined ? {} : { inboxPrefix: credential.inboxPrefix }),
   };
 }
 
@@ -123,6 +132,7 @@ export async function resolveSecureNats(
   const secure = await startSecureNats({
     mode: request.mode,
     tenants: [...request.tenants],
+    ...(request.accounts === undefined ? {} : { accounts: request.accounts }),
     tmpRoot: await ctx.tempDir(),
     natsServerBinary: binary,
   });

@@ -28,6 +28,11 @@ export interface ServiceOptions {
   readyTimeoutMs?: number;
   /** Bound on waiting for a given URL to answer; default 5000 ms. */
   connectTimeoutMs?: number;
+  /**
+   * Services whose given URL (flag or environment) is taken without checking that it answers:
+   * a client that must start while that service is down (the producer and the bus, CT-6.local-writes).
+   */
+  unprobed?: readonly ServiceName[];
   /** Which sources may be used, in the fixed order flag, env, binary, container; default all. */
   sources?: readonly Origin[];
   /**

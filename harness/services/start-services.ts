@@ -50,6 +50,7 @@ export async function startServices(options: ServiceOptions = {}): Promise<Servi
     postgresRoots: options.postgresRoots ?? ['/usr/lib/postgresql'],
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
     connectTimeoutMs: options.connectTimeoutMs ?? 5000,
+    unprobed: new Set(options.unprobed ?? []),
     logger,
     tempDir: () => tempDir.get(),
     docker: dockerFactory(env),

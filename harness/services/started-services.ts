@@ -54,8 +54,17 @@ export class StartedServices implements Services {
   get secure(): SecureDeployment | undefined {
     const secure = this.parts.nats?.secure;
     if (secure === undefined) return undefined;
-    const { url, mode, caFile, tenants, projector, admin, permissions } = secure;
-    return { url, mode, caFile, tenants, projector, admin, permissions };
+    const { url, mode, caFile, tenants, projector, admin, permissions, tenantAccounts } = secure;
+    return {
+      url,
+      mode,
+      caFile,
+      tenants,
+      projector,
+      admin,
+      permissions,
+      ...(tenantAccounts === undefined ? {} : { tenantAccounts }),
+    };
   }
   get database(): string | undefined {
     return this.fresh?.name;

@@ -19,6 +19,8 @@ const FOCUS: Record<FixtureRule, { properties: string; extra?: string[] }> = {
   'no-subject-check': { properties: 'tenant-isolation' },
   'racy-guard': { properties: 'reordering', extra: ['--projector-instances', '2', '--num-runs', '25'] },
   'ack-before-commit': { properties: 'crash', extra: ['--num-runs', '8'] },
+  'poison-halts': { properties: 'poison', extra: ['--num-runs', '2'] },
+  'store-unknown-fields': { properties: 'poison', extra: ['--num-runs', '2'] },
 };
 
 describe('the kit catches every broken fixture with the right clause', () => {

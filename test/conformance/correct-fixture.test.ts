@@ -38,12 +38,14 @@ describe('the kit passes the correct fixture (no --break) and writes every repor
       'bounded-reordering',
       'tenant-isolation',
       'bad-input',
+      'poison',
       'valkey',
       'crash',
     ]);
     // One row per clause of the spec, and the reports are all there.
     expect(report?.clauses.length).toBeGreaterThan(50);
     expect(report?.clauses.find((c) => c.id === 'CT-4.guard')?.status).toBe('passed');
+    expect(report?.clauses.find((c) => c.id === 'CT-4.poison')?.status).toBe('passed');
     expect(report?.clauses.find((c) => c.id === 'CT-1.scope')?.status).toBe('not-tested');
     for (const f of ['report.json', 'junit.xml', 'report.html'])
       expect(existsSync(path.join(run.out, f))).toBe(true);

@@ -39,7 +39,10 @@ describe('continuum-kit conformance run --target reference', () => {
       const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
       expect(code, `${stdout}\n${stderr.slice(-2000)}`).toBe(0);
       const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as ConformanceReport;
-      expect(report.properties.map((p) => `${p.name}:${p.status}`)).toContain('producer:passed');
+      expect(report.properties.map((p) => `${p.name}:${p.status}`)).toEqual(
+        expect.arrayContaining(['producer:passed', 'poison:passed', 'producer-bus-down-start:passed']),
+      );
+      expect(report.clauses.find((c) => c.id === 'CT-4.poison')?.status).toBe('passed');
       expect(report.properties.every((p) => p.status === 'passed')).toBe(true);
       expect(report.clauses.find((c) => c.id === 'CT-3.msg-id')?.status).toBe('passed');
       // The bad-input sweep sends the whole corruption catalog in every run: every validator

@@ -1,12 +1,14 @@
 /**
  * The reference producer and projector connect to the secure deployment with the generated
  * credentials (tenant producer: mTLS certificate or .creds file; projector: its own identity) and
- * episodes flow end to end into PostgreSQL.
+ * episodes flow end to end into PostgreSQL, while another tenant listening on every inbox root and
+ * wildcard receives none of it (issue 14, point 3: the projector's pulls used to arrive on the
+ * shared `_INBOX` root, which every tenant could subscribe to).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect } from '@nats-io/transport-node';
+import { connect, type Msg } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ReferenceProducer } from '../../harness/producer/index.js';
@@ -24,9 +26,10 @@ afterAll(async () => {
 });
 
 describe.each(['mtls', 'jwt'] as const)('reference producer and projector over %s', (mode) => {
-  it('project a tenant’s episodes end to end', async () => {
+  it('project a tenant’s episodes end to end, and another tenant overhears none of it', async () => {
     const tenant = `t-${rnd()}`;
-    const bus = await startSecureNats({ mode, tenants: [tenant] });
+    const eavesdropper = `e-${rnd()}`;
+    const bus = await startSecureNats({ mode, tenants: [tenant, eavesdropper] });
     cleanups.push(() => bus.stop());
     const db = await createFreshDatabase(PG);
     cleanups.push(() => db.drop());
@@ -36,6 +39,28 @@ describe.each(['mtls', 'jwt'] as const)('reference producer and projector over %
     pool.on('error', () => undefined);
     pool.on('connect', (client) => client.on('error', () => undefined));
     cleanups.push(() => pool.end());
+
+    const spy = await connect(natsConnectOptions(bus.url, bus.tenants[eavesdropper]!));
+    cleanups.push(() => spy.close());
+    const overheard: Msg[] = [];
+    const refused: string[] = [];
+    for (const subject of [
+      '>',
+      '_INBOX.>',
+      '_INBOX_PROJECTOR.>',
+      '_INBOX_KIT.>',
+      '_INBOX_PRODUCER.>',
+      '$JS.ACK.>',
+    ]) {
+      const sub = spy.subscribe(subject, {
+        callback: (err, m) => {
+          if (!err) overheard.push(m);
+        },
+      });
+      await spy.flush();
+      if (sub.isClosed()) refused.push(subject);
+    }
+    expect(refused).toHaveLength(6);
 
     const nc = await connect(natsConnectOptions(bus.url, bus.projector));
     cleanups.push(() => nc.close());
@@ -71,5 +96,8 @@ describe.each(['mtls', 'jwt'] as const)('reference producer and projector over %
       if (rows.length < 3) await new Promise((res) => setTimeout(res, 20));
     }
     expect(rows).toEqual([...episodes].sort());
+    // The projector pulled and acked all three through its inbox before the rows committed.
+    await spy.flush();
+    expect(overheard.map((m) => m.subject)).toEqual([]);
   });
 });

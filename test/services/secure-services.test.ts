@@ -12,7 +12,12 @@ import { CONTRACT } from '../../lib/index.js';
 import { provision } from '../../harness/provision.js';
 import { natsConnectOptions, type NatsCredential } from '../../harness/security/nats-credential.js';
 import { toPermissionDenied } from '../../harness/security/permission-denied-error.js';
-import { connectNats, startServices, type Services } from '../../harness/services/index.js';
+import {
+  connectNats,
+  credentialConnect,
+  startServices,
+  type Services,
+} from '../../harness/services/index.js';
 
 const PG = 'postgres://postgres@127.0.0.1:5432/postgres';
 const VALKEY = 'redis://127.0.0.1:6379';
@@ -134,4 +139,46 @@ describe('startServices({ secure }) with options it cannot honour', () => {
     });
     await expect(failure).rejects.toThrow(message);
   });
+});
+
+describe("startServices({ secure: { accounts: 'account-per-tenant' } })", () => {
+  it("provisions each tenant's account with its admin; each tenant's events land in its own stream", async () => {
+    const [ta, tb] = [`ta-${rnd()}`, `tb-${rnd()}`];
+    const services = await startServices({
+      secure: { mode: 'mtls', tenants: [ta, tb], accounts: 'account-per-tenant' },
+      pg: PG,
+      valkey: VALKEY,
+      sources: ['flag', 'binary'],
+      freshDatabase: true,
+    });
+    try {
+      const accounts = services.secure?.tenantAccounts;
+      expect(Object.keys(accounts ?? {}).sort()).toEqual([ta, tb].sort());
+      for (const t of [ta, tb]) {
+        const report = await provision({
+          natsUrl: services.natsUrl,
+          pgUrl: services.pgUrl,
+          natsConnect: credentialConnect(accounts![t]!.admin),
+        });
+        expect(report.streams.map((s) => s.action)).toEqual(['created', 'created']);
+      }
+      const subject = (t: string): string => `continuum.episode.v1.${t}.agent-1`;
+      const tenant = (t: string): NatsCredential => services.secure!.tenants[t]!;
+      expect(await publishAs(services, tenant(ta), subject(ta))).toBe(
+        `acked ${CONTRACT.streams.episodes.name}`,
+      );
+      expect(await publishAs(services, tenant(ta), subject(tb))).toBe('refused PERMISSION_DENIED');
+      // B's account holds B's event only: the stream (and its duplicate window) is B's own.
+      const nc = await connect(natsConnectOptions(services.natsUrl, accounts![tb]!.admin));
+      try {
+        await jetstream(nc).publish(subject(tb), '{}');
+        const info = await (await jetstreamManager(nc)).streams.info(CONTRACT.streams.episodes.name);
+        expect(info.state.messages).toBe(1);
+      } finally {
+        await nc.close();
+      }
+    } finally {
+      await services.stop();
+    }
+  }, 60_000);
 });

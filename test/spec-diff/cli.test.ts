@@ -98,7 +98,7 @@ describe('continuum-kit diff exit codes', () => {
   beforeAll(() => {
     write(realSpecFiles(), dir('base'));
     const major = realSpecFiles();
-    major.spec.info.version = '2.0.0';
+    major.spec.info.version = `${Number(String(major.spec.info.version).split('.')[0]) + 1}.0.0`;
     major.schemas['episode-payload.schema.json'].properties.summary.maxLength = 200;
     write(major, dir('major'));
     const docs = realSpecFiles();
