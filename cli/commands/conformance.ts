@@ -187,7 +187,7 @@ Example:
 
 The soak fails when anything is lost or projected twice beyond the SLO, when the local write p99
 exceeds --local-write-bound-ms, or when the projector's RSS floor rises faster than 4 MB/min after
-a 60 s warm-up (judged on soaks with at least 5 min of samples after the warm-up). A projector
+a 60 s warm-up (judged on soaks with at least 4 min of samples after the warm-up). A projector
 that exits during the soak stops it with exit 2 and the tail of its log.
 Exit status: 0 nothing lost and no clause failed, 1 the soak failed, 2 environment error.`,
     )

@@ -82,7 +82,7 @@ export interface MemoryVerdict {
 export const SOAK_MEMORY_DEFAULTS = {
   boundBytesPerMin: 4 * 2 ** 20,
   warmupMs: 60_000,
-  minJudgedMs: 300_000,
+  minJudgedMs: 240_000,
 } as const;
 
 export interface SoakResult {
