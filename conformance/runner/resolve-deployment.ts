@@ -106,7 +106,8 @@ export async function resolveDeployment(r: DeploymentRequest): Promise<Deploymen
                 pg: redactUrl(services.pgUrl),
                 valkey: redactUrl(services.valkeyUrl),
               },
-        ...settle,
+        redeliveryWaitMs: settle.redeliveryWaitMs,
+        giveUpMs: settle.giveUpMs,
       }),
       async stop() {
         await producer?.process.close();
