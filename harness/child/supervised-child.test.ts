@@ -45,18 +45,21 @@ describe('SupervisedChild', () => {
   it('drops output that arrives after the log is closed instead of failing', async () => {
     const dir = tmp();
     const logFile = path.join(dir, 'child.log');
-    // Prints on SIGTERM, so output can race the close of the log.
+    // On SIGTERM it exits at once, leaving a grandchild that prints on its stdout 300 ms later.
     const child = new SupervisedChild({
       name: 'noisy',
-      command: `sh -c 'trap "seq 1 20000; exit 0" TERM; echo started; while :; do sleep 0.05; done'`,
+      command: `sh -c 'trap "(sleep 0.3; echo late) & exit 0" TERM; echo started; while :; do sleep 0.05; done'`,
       env: process.env,
       logFile,
     });
     child.start();
     await child.waitReady(async () => child.logTail().includes('started'), 10_000, 'print');
     await child.close();
-    await new Promise((r) => setImmediate(r));
-    expect(readFileSync(logFile, 'utf8')).toContain('started');
+    await new Promise((r) => setTimeout(r, 800));
+    expect(child.logTail()).toContain('late');
+    const log = readFileSync(logFile, 'utf8');
+    expect(log).toContain('started');
+    expect(log).not.toContain('late');
   });
 });
 
