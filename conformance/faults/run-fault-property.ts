@@ -4,7 +4,11 @@ import type { Evidence } from '../core/finding.js';
 import { runBudgetedProperty } from '../core/run-budgeted-property.js';
 import type { FaultEnv } from './fault-env.js';
 import type { FaultRunFigures, FaultRunResult } from './fault-run-result.js';
-import { faultScheduleArbitrary, type FaultScheduleBounds } from './fault-schedule-arbitrary.js';
+import {
+  coverageSchedule,
+  faultScheduleArbitrary,
+  type FaultScheduleBounds,
+} from './fault-schedule-arbitrary.js';
 import { saveFaultSchedule } from './fault-schedule-file.js';
 import { runFaultSchedule, type FaultRunOptions } from './run-fault-schedule.js';
 
@@ -106,6 +110,8 @@ export async function runFaultProperty(env: FaultEnv, o: FaultPropertyOptions): 
       maxShrinks: o.maxShrinks ?? 6,
       timeLimitMs: o.timeLimitMs ?? 60 * 60_000,
     },
+    // Every fault kind of the environment in every run set, whatever the seed.
+    o.path === undefined ? [coverageSchedule(o.bounds?.faults ?? env.capabilities)] : [],
   );
   const results = budget.outcomes.slice(0, budget.runs).map((x) => x.record);
   const counterexample = budget.counterexample?.outcome.record;

@@ -1,3 +1,4 @@
+import { faultKindCounts } from '../faults/fault-report-html.js';
 import type { FaultSuiteResult } from '../faults/run-fault-suite.js';
 import type { ConformanceReport } from './conformance-report.js';
 
@@ -38,13 +39,13 @@ export function formatSummary(report: ConformanceReport, outDir: string, faults?
       if (p === undefined) continue;
       const t = p.totals;
       lines.push(
-        `${p.status.padEnd(8)} ${`faults (${label})`.padEnd(20)} ${p.runs} runs, ${t.faultsInjected} faults, ${t.episodesWritten} written, ${t.lost} lost, ${t.duplicatesProjected} projected twice${p.scheduleFile === undefined ? '' : `\n  schedule: ${p.scheduleFile}`}`,
+        `${p.status.padEnd(8)} ${`faults (${label})`.padEnd(20)} ${p.runs} runs, ${t.faultsInjected} faults (${faultKindCounts(p)}), ${t.episodesWritten} written, ${t.lost} lost, ${t.duplicatesProjected} projected twice${p.scheduleFile === undefined ? '' : `\n  schedule: ${p.scheduleFile}`}`,
       );
       for (const v of p.violations) lines.push(`  ${v.clauseId}: ${v.message}`);
     }
     if (faults.soak !== undefined)
       lines.push(
-        `${(faults.soak.ok ? 'passed' : 'failed').padEnd(8)} ${'soak'.padEnd(20)} ${(faults.soak.durationMs / 60_000).toFixed(1)} min, ${faults.soak.figures.episodesWritten} written, ${faults.soak.figures.lost} lost`,
+        `${(faults.soak.ok ? 'passed' : 'failed').padEnd(8)} ${'soak'.padEnd(20)} ${(faults.soak.durationMs / 60_000).toFixed(1)} min, ${faults.soak.figures.episodesWritten} written, ${faults.soak.figures.lost} lost; ${faults.soak.memoryVerdict.note}${faults.soak.failures.length === 0 ? '' : `\n  soak: ${faults.soak.failures.join('; ')}`}`,
       );
   }
   const c = report.clauses;

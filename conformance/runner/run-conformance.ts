@@ -19,9 +19,11 @@ import type { ConformanceReport } from '../report/conformance-report.js';
 import { writeReports } from '../report/write-reports.js';
 import { Observer } from '../target/observer.js';
 import { scrapeStaleCount } from '../target/scrape-stale.js';
-import { ProjectorProcess } from '../target/projector-process.js';
+import { ChildProcessError, SupervisedChild } from '../../harness/child/index.js';
+import { consumerPulling } from '../../harness/durable-consumer.js';
 import { ProjectorTarget } from '../target/projector-target.js';
 import type { SettleOptions } from '../target/projector-target.js';
+import type { ScheduleTarget } from '../streams/schedule-target.js';
 import { EnvironmentError, runProperty } from './run-properties.js';
 import type { Measurements, PropertyResult, ScheduleExecutor } from './run-properties.js';
 import { evaluateSlos } from './slo.js';
@@ -58,11 +60,13 @@ export interface ConformanceOptions {
   propertyTimeLimitMs: number;
   outDir: string;
   progress: (line: string) => void;
+  /** Recorded in every schedule file written, so `conformance replay` reruns on the same target. */
+  scheduleTarget?: ScheduleTarget;
 }
 
 /** Open connections and the projector process of a run; `close()` releases all of them. */
 export interface Session {
-  target: ProjectorTarget;
+  target: ScheduleExecutor;
   js: JetStreamClient;
   db: pg.Pool;
   notes: string[];
@@ -96,26 +100,35 @@ export async function openSession(o: ConformanceOptions): Promise<Session> {
       { cause: error },
     );
   }
-  let projector: ProjectorProcess | undefined;
+  const jsm = await jetstreamManager(nc);
+  const consuming = (): Promise<boolean> => consumerPulling(jsm);
+  let projector: SupervisedChild | undefined;
   if (o.projectorCmd !== undefined) {
     await mkdir(o.outDir, { recursive: true });
-    projector = new ProjectorProcess({
+    projector = new SupervisedChild({
+      name: o.target === 'reference' ? 'reference projector' : 'projector under test',
       command: o.projectorCmd,
       instances: o.projectorInstances,
       env: { ...process.env, NATS_URL: o.natsUrl, DATABASE_URL: o.pgUrl, VALKEY_URL: o.valkeyUrl },
       logFile: path.join(o.outDir, 'projector.log'),
     });
     projector.start();
-    const ready = await waitConsumer(nc, 30_000);
-    if (!ready)
-      notes.push(
-        `the projector did not open the contract's durable consumer '${CONTRACT.consumer.durable_name}' within 30 s`,
-      );
   }
-  const target = new ProjectorTarget(
-    jetstream(nc),
-    new Observer(db, jetstream(nc), redis),
-    o.settle,
+  // Preflight: with nothing consuming, every property would "lose" every event.
+  try {
+    const what = `pull from the contract's durable consumer '${CONTRACT.consumer.durable_name}' on stream ${CONTRACT.streams.episodes.name}`;
+    if (projector !== undefined) await projector.waitReady(consuming, PROJECTOR_READY_MS, what);
+    else if (o.producerOnly !== true && !(await waitFor(consuming, PREFLIGHT_MS)))
+      throw new EnvironmentError(
+        `preflight: nothing is consuming: no process ${what.replace('pull', 'pulls')} within ${PREFLIGHT_MS / 1000} s; start your projector against this deployment, or let the kit start it with --projector-cmd`,
+      );
+  } catch (error) {
+    await projector?.close();
+    await Promise.allSettled([nc.close(), db.end(), redis.quit()]);
+    throw asEnvironmentError(error);
+  }
+  const target = guardedTarget(
+    new ProjectorTarget(jetstream(nc), new Observer(db, jetstream(nc), redis), o.settle, projector),
     projector,
   );
   return {
@@ -130,16 +143,13 @@ export async function openSession(o: ConformanceOptions): Promise<Session> {
   };
 }
 
-async function waitConsumer(nc: Awaited<ReturnType<typeof connectNats>>, ms: number): Promise<boolean> {
-  const jsm = await jetstreamManager(nc);
+const PROJECTOR_READY_MS = 30_000;
+const PREFLIGHT_MS = 10_000;
+
+async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    try {
-      const info = await jsm.consumers.info(CONTRACT.streams.episodes.name, CONTRACT.consumer.durable_name);
-      if (info.num_waiting > 0) return true;
-    } catch {
-      // not yet created
-    }
+    if (await check()) return true;
     await new Promise((r) => setTimeout(r, 200));
   }
   return false;
@@ -155,6 +165,39 @@ function repeatPolicy(results: PropertyResult[]): (failed: ClauseId[]) => string
       .filter((r) => r.violations.some((v) => failed.includes(v.clauseId)))
       .map((r) => r.name);
     return `not shrunk: ${failed.join(', ')} already failed and was shrunk in ${by.join(', ')}`;
+  };
+}
+
+/** A child's failure as the runner's environment error, with the tail of the child's log. */
+export function asEnvironmentError(error: unknown): EnvironmentError {
+  if (error instanceof EnvironmentError) return error;
+  if (error instanceof ChildProcessError) {
+    const tail =
+      error.logTail.length === 0
+        ? ' (it printed nothing)'
+        : `; its last lines:\n  ${error.logTail.join('\n  ')}`;
+    return new EnvironmentError(`${error.message}${tail}`, { cause: error });
+  }
+  return new EnvironmentError(error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/**
+ * The target, refusing to judge an execution during which the projector the kit started exited
+ * on its own: that is an environment error (exit 2), not a lost event.
+ */
+function guardedTarget(target: ProjectorTarget, projector: SupervisedChild | undefined): ScheduleExecutor {
+  const check = (): void => {
+    const failure = projector?.failure();
+    if (failure !== undefined) throw asEnvironmentError(failure);
+  };
+  return {
+    canCrash: target.canCrash,
+    async execute(schedule, token, tenants, episodeIds) {
+      check();
+      const exec = await target.execute(schedule, token, tenants, episodeIds);
+      check();
+      return exec;
+    },
   };
 }
 
@@ -322,6 +365,8 @@ export async function finish(
     scheduleFiles: {},
     notes,
   };
+  if (o.scheduleTarget !== undefined)
+    for (const p of results) if (p.counterexample !== undefined) p.counterexample.target = o.scheduleTarget;
   await writeReports(report, o.outDir);
   return report;
 }
