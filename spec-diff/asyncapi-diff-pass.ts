@@ -1,7 +1,7 @@
 import { diff } from '@asyncapi/diff';
 import { isDocChange } from './doc-keys.js';
 import { type Category, type Finding, finding } from './finding.js';
-import { isObject, show } from './json-utils.js';
+import { isObject, showChange } from './json-utils.js';
 import type { LoadedSpec } from './load-spec.js';
 
 /**
@@ -60,18 +60,18 @@ export function asyncapiDiffPass(
       return finding({
         ...at,
         rule: `asyncapi.${c.action}`,
-        reason: `${c.action} ${show(c.before)} -> ${show(c.after)}: non-breaking by the @asyncapi/diff standard`,
+        reason: `${c.action} ${showChange(c.before, c.after)}: non-breaking by the @asyncapi/diff standard`,
       });
     }
     const why =
       c.type === 'breaking'
-        ? 'breaking by the @asyncapi/diff standard'
-        : 'unclassified by @asyncapi/diff and no rule here proves it compatible, so it is treated as breaking';
+        ? 'breaking by the @asyncapi/diff standard, assumed to break both writers and readers'
+        : 'unclassified by @asyncapi/diff and no rule here proves it compatible, so it is treated as breaking for writers and readers';
     return finding({
       ...at,
       rule: `asyncapi.${c.action}`,
       breaks: ['reader', 'writer'],
-      reason: `${c.action} ${show(c.before)} -> ${show(c.after)}: ${why}`,
+      reason: `${c.action} ${showChange(c.before, c.after)}: ${why}`,
     });
   });
 }

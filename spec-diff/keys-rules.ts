@@ -1,5 +1,5 @@
 import { type Finding, finding } from './finding.js';
-import { isObject, show } from './json-utils.js';
+import { isObject, showChange } from './json-utils.js';
 import { classifyLeaves, leafChanges, numericChange } from './leaf-changes.js';
 import type { RuleModule } from './rule-module.js';
 import { compareSchemas } from './schema-compat.js';
@@ -28,7 +28,7 @@ export const keysRules: RuleModule = async ({ base, head, sourceOf, tolerateUnkn
         ...at,
         rule: 'keys.segment-pattern-changed',
         breaks: ['reader', 'writer'],
-        reason: `key segment pattern changed (${show(c.before)} -> ${show(c.after)})`,
+        reason: `key segment pattern changed (${showChange(c.before, c.after)}): existing writers build, and readers parse, keys with the old segments`,
       });
     if (section !== 'families' || family === undefined) return undefined;
     if (field === undefined) {
@@ -50,7 +50,7 @@ export const keysRules: RuleModule = async ({ base, head, sourceOf, tolerateUnkn
         ...at,
         rule: 'keys.pattern-changed',
         breaks: ['reader', 'writer'],
-        reason: `key pattern of '${family}' changed (${show(c.before)} -> ${show(c.after)}): existing writers and readers use the old keys`,
+        reason: `key pattern of '${family}' changed (${showChange(c.before, c.after)}): existing writers and readers use the old keys`,
       });
     if (field === 'ttl_seconds' && (bound === 'min' || bound === 'max')) {
       const tightened = numericChange(c, bound === 'max') === 'tightened';
@@ -59,19 +59,19 @@ export const keysRules: RuleModule = async ({ base, head, sourceOf, tolerateUnkn
           ...at,
           rule: 'keys.ttl-tightened',
           breaks: ['writer'],
-          reason: `TTL ${bound} of '${family}' tightened (${show(c.before)} -> ${show(c.after)}): existing writers may set TTLs now out of bounds`,
+          reason: `TTL ${bound} of '${family}' tightened (${showChange(c.before, c.after)}): existing writers may set TTLs now out of bounds`,
         });
       return bound === 'max'
         ? finding({
             ...at,
             rule: 'keys.ttl-loosened',
             breaks: ['reader'],
-            reason: `TTL max of '${family}' raised (${show(c.before)} -> ${show(c.after)}): readers rely on it as a staleness bound (CT-5.cache-ttl), which new writers may exceed`,
+            reason: `TTL max of '${family}' raised (${showChange(c.before, c.after)}): readers rely on it as a staleness bound (CT-5.cache-ttl), which new writers may exceed`,
           })
         : finding({
             ...at,
             rule: 'keys.ttl-loosened',
-            reason: `TTL min of '${family}' lowered (${show(c.before)} -> ${show(c.after)}): keys may expire sooner, which readers already handle as a miss`,
+            reason: `TTL min of '${family}' lowered (${showChange(c.before, c.after)}): keys may expire sooner, which readers already handle as a miss`,
           });
     }
     if (field === 'max_value_bytes') {
@@ -80,12 +80,12 @@ export const keysRules: RuleModule = async ({ base, head, sourceOf, tolerateUnkn
             ...at,
             rule: 'keys.value-size-tightened',
             breaks: ['writer'],
-            reason: `max value size of '${family}' lowered (${show(c.before)} -> ${show(c.after)}): existing writers may store larger values`,
+            reason: `max value size of '${family}' lowered (${showChange(c.before, c.after)}): existing writers may store larger values`,
           })
         : finding({
             ...at,
             rule: 'keys.value-size-loosened',
-            reason: `max value size of '${family}' raised (${show(c.before)} -> ${show(c.after)}): readers parse values without a size assumption; the bound keeps bodies out (CT-5.no-body)`,
+            reason: `max value size of '${family}' raised (${showChange(c.before, c.after)}): readers parse values without a size assumption; the bound keeps bodies out (CT-5.no-body)`,
           });
     }
     if (field === 'value_schema')

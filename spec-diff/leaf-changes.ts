@@ -1,6 +1,6 @@
 import { isDocChange } from './doc-keys.js';
 import { type Category, type Finding, child, finding } from './finding.js';
-import { deepEqual, isObject, normalizeText, show, unionKeys } from './json-utils.js';
+import { deepEqual, isObject, normalizeText, showChange, unionKeys } from './json-utils.js';
 
 /** One changed leaf (scalar, array, or a whole object added or removed) between two subtrees. */
 export interface LeafChange {
@@ -70,7 +70,7 @@ export function classifyLeaves(
       ...at,
       rule: `${category}.unclassified`,
       breaks: ['reader', 'writer'],
-      reason: `${c.action} ${show(c.before)} -> ${show(c.after)}: no rule proves this compatible, so it is treated as breaking`,
+      reason: `${c.action} ${showChange(c.before, c.after)}: no rule proves this compatible, so it is treated as breaking`,
     });
   });
 }

@@ -1,5 +1,5 @@
 import { finding } from './finding.js';
-import { show } from './json-utils.js';
+import { showChange } from './json-utils.js';
 import { classifyLeaves, leafChanges } from './leaf-changes.js';
 import type { RuleModule } from './rule-module.js';
 
@@ -41,7 +41,7 @@ export const projectionRules: RuleModule = ({ base, head, sourceOf }) => {
         ...at,
         rule: 'projection.key-changed',
         breaks: ['reader', 'writer'],
-        reason: `primary key of ${table} changed (${show(c.before)} -> ${show(c.after)}): the upsert/dedup conflict target and existing rows change`,
+        reason: `primary key of ${table} changed (${showChange(c.before, c.after)}): the upsert/dedup conflict target and existing rows change`,
       });
     if (part !== 'columns' || column === undefined) return undefined;
     const col = (c.after ?? c.before) as Record<string, unknown>;
@@ -76,7 +76,7 @@ export const projectionRules: RuleModule = ({ base, head, sourceOf }) => {
         ...at,
         rule: 'projection.column-type-changed',
         breaks: ['reader', 'writer'],
-        reason: `column ${table}.${column} type changed (${show(c.before)} -> ${show(c.after)})`,
+        reason: `column ${table}.${column} type changed (${showChange(c.before, c.after)}): existing writers' inserts and readers' queries assume the old type`,
       });
     if (field === 'nullable') {
       return c.after === true
@@ -101,7 +101,7 @@ export const projectionRules: RuleModule = ({ base, head, sourceOf }) => {
         breaks: strict ? ['writer'] : [],
         reason: strict
           ? `default of NOT NULL column ${table}.${column} removed: existing inserts that omit it fail`
-          : `default of ${table}.${column} changed (${show(c.before)} -> ${show(c.after)}): only rows inserted without a value see it`,
+          : `default of ${table}.${column} changed (${showChange(c.before, c.after)}): only rows inserted without a value see it`,
       });
     }
     return undefined;

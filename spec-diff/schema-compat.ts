@@ -1,7 +1,10 @@
-import { ANNOTATION_KEYS, DOC_KEYS } from './doc-keys.js';
 import { type Finding, child, finding } from './finding.js';
 import { type JsonObject, deepEqual, isObject, unionKeys } from './json-utils.js';
-import { compareComposition } from './schema-composition.js';
+import { compareComposition, stripDocs } from './schema-composition.js';
+import { mergedSchema } from './schema-merge.js';
+import { STRING_KEYS, compareStringLanguage } from './schema-strings.js';
+import { compareAnnotations, compareFinite, isAnnotation } from './schema-finite.js';
+import { finiteValues } from './schema-values.js';
 import { type SchemaContext, asSchema, enter, same } from './schema-context.js';
 import { compareKeyword } from './schema-keywords.js';
 
@@ -19,7 +22,9 @@ export function compareSchemas(baseValue: unknown, headValue: unknown, ctx: Sche
   const headOrigin = isObject(headValue) ? ctx.origins.head.get(headValue) : undefined;
   const retargeted = baseOrigin !== undefined && headOrigin !== undefined && baseOrigin !== headOrigin;
   if (same(ctx, baseValue, headValue)) return [];
-  const inner = compareBody(asSchema(baseValue), asSchema(headValue), ctx);
+  const inner =
+    compareMerged(asSchema(baseValue), asSchema(headValue), ctx) ??
+    compareBody(asSchema(baseValue), asSchema(headValue), ctx);
   if (!retargeted) return inner;
   const breaks = [...new Set(inner.flatMap((f) => f.breaks))];
   const identical = !inner.some((f) => f.classification !== 'doc-only');
@@ -40,7 +45,38 @@ export function compareSchemas(baseValue: unknown, headValue: unknown, ctx: Sche
   ];
 }
 
+/**
+ * When the `allOf` parts changed (a schema split into parts, parts regrouped), compares the
+ * merged schemas instead: parts are judged by what they accept together, not one by one.
+ * Undefined when `allOf` did not change structurally or a side cannot be merged exactly.
+ */
+function compareMerged(base: JsonObject, head: JsonObject, ctx: SchemaContext): Finding[] | undefined {
+  if (!('allOf' in base) && !('allOf' in head)) return undefined;
+  if (deepEqual(stripDocs(base.allOf), stripDocs(head.allOf))) return undefined;
+  const mergedBase = mergedSchema(base);
+  const mergedHead = mergedSchema(head);
+  if (mergedBase === undefined || mergedHead === undefined) return undefined;
+  const inner = compareBody(mergedBase, mergedHead, ctx);
+  const changed = inner.filter((f) => f.classification !== 'doc-only');
+  if (changed.length > 0)
+    return inner.map((f) => ({ ...f, reason: `${f.reason} (allOf parts merged before comparing)` }));
+  return [
+    finding({
+      category: ctx.category,
+      rule: 'wire.allof-restructured',
+      pointer: ctx.pointer,
+      source: ctx.source,
+      reason:
+        'allOf parts split, merged or regrouped; with the parts merged (json-schema-merge-allof) both sides accept exactly the same values, so no writer or reader breaks (generated types may change shape)',
+    }),
+    ...inner,
+  ];
+}
+
 function compareBody(base: JsonObject, head: JsonObject, ctx: SchemaContext): Finding[] {
+  const baseValues = finiteValues(base);
+  const headValues = finiteValues(head);
+  if (baseValues && headValues) return compareFinite(base, head, { base: baseValues, head: headValues }, ctx);
   const out: Finding[] = [];
   const handled = new Set([
     'properties',
@@ -51,37 +87,17 @@ function compareBody(base: JsonObject, head: JsonObject, ctx: SchemaContext): Fi
     'propertyNames',
     'contains',
   ]);
-  for (const key of unionKeys(base, head)) {
+  const keys = unionKeys(base, head);
+  out.push(...compareAnnotations(base, head, ctx, keys));
+  const strings = compareStringLanguage(base, head, ctx);
+  if (strings) out.push(strings);
+  for (const key of keys) {
     const b = base[key];
     const h = head[key];
-    if (deepEqual(b, h)) continue;
+    if (deepEqual(b, h) || isAnnotation(key) || handled.has(key)) continue;
+    if (strings && STRING_KEYS.includes(key)) continue;
     const at = { pointer: child(ctx.pointer, key), source: child(ctx.source, key) };
-    if (DOC_KEYS.has(key) || key.startsWith('x-')) {
-      out.push(
-        finding({
-          ...at,
-          category: ctx.category,
-          rule: 'wire.doc',
-          classification: 'doc-only',
-          before: b,
-          after: h,
-          reason: `'${key}' changed: documentation only, no value changes validity`,
-        }),
-      );
-    } else if (ANNOTATION_KEYS.has(key)) {
-      out.push(
-        finding({
-          ...at,
-          category: ctx.category,
-          rule: 'wire.annotation',
-          before: b,
-          after: h,
-          reason: `annotation '${key}' changed: no value changes validity, but generators may read it`,
-        }),
-      );
-    } else if (!handled.has(key)) {
-      out.push(...compareKeyword(key, b, h, { ...at, category: ctx.category }));
-    }
+    out.push(...compareKeyword(key, b, h, { ...at, category: ctx.category }));
   }
   out.push(...compareRequired(base, head, ctx));
   out.push(...compareProperties(base, head, ctx));
@@ -151,6 +167,26 @@ function compareProperties(base: JsonObject, head: JsonObject, ctx: SchemaContex
     const sub = enter(ctx, bp[name], hp[name], 'properties', name);
     if (inBase && inHead) {
       out.push(...compareSchemas(bp[name], hp[name], sub));
+    } else if (inHead && ctx.headers && base.additionalProperties !== false) {
+      out.push(
+        finding({
+          ...sub,
+          category: ctx.category,
+          rule: 'wire.header-added',
+          after: hp[name],
+          reason: `header '${name}' added${requiredIn(head, name) ? ' (required: see wire.required-added)' : ' as optional'}: existing writers do not send it, new readers accept messages without it, and existing readers ignore headers they do not know (NATS header values are strings)`,
+        }),
+      );
+    } else if (inBase && !inHead && ctx.headers && head.additionalProperties !== false) {
+      out.push(
+        finding({
+          ...sub,
+          category: ctx.category,
+          rule: 'wire.header-removed',
+          before: bp[name],
+          reason: `header '${name}' no longer described: new readers accept any string in it, and new writers may leave it out${requiredIn(base, name) ? ' (it was required: see wire.required-removed)' : ', as it was optional'}`,
+        }),
+      );
     } else if (inHead) {
       // Before, this name fell under base.additionalProperties.
       if (base.additionalProperties === false) {
@@ -209,9 +245,16 @@ function compareProperties(base: JsonObject, head: JsonObject, ctx: SchemaContex
   return out;
 }
 
+const requiredIn = (schema: JsonObject, name: string): boolean =>
+  Array.isArray(schema.required) && schema.required.includes(name);
+
+/** NATS header values are strings: an open headers object holds strings, whatever its schema says. */
+const HEADER_VALUE = { type: 'string' };
+
 function compareAdditional(base: JsonObject, head: JsonObject, ctx: SchemaContext): Finding[] {
-  const b = base.additionalProperties;
-  const h = head.additionalProperties;
+  const open = (v: unknown) => (ctx.headers && (v === undefined || v === true) ? HEADER_VALUE : v);
+  const b = open(base.additionalProperties);
+  const h = open(head.additionalProperties);
   if (same(ctx, b, h)) return [];
   const at = {
     category: ctx.category,

@@ -7,7 +7,7 @@ import { type SchemaContext, enter, same } from './schema-context.js';
 type Compare = (base: unknown, head: unknown, ctx: SchemaContext) => Finding[];
 
 /** Drops doc keys so that branches differing only in prose pair up. */
-function stripDocs(value: unknown): unknown {
+export function stripDocs(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(stripDocs);
   if (!isObject(value)) return value;
   return Object.fromEntries(

@@ -12,6 +12,8 @@ export interface SchemaContext {
   /** Whether readers ignore properties a closed schema does not list (x-unknown-fields consumer: tolerate). */
   tolerateUnknown: { base: boolean; head: boolean };
   origins: { base: WeakMap<object, string>; head: WeakMap<object, string> };
+  /** Inside a message's `headers`: NATS header values are strings, and a header nobody defined is not sent. */
+  headers?: boolean;
 }
 
 /** `true`/absent accept everything; `false` accepts nothing. */

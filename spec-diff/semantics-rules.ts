@@ -1,7 +1,8 @@
 import { type Finding, finding } from './finding.js';
-import { isObject, show } from './json-utils.js';
+import { isObject, showChange } from './json-utils.js';
 import { classifyLeaves, leafChanges } from './leaf-changes.js';
 import type { RuleModule } from './rule-module.js';
+import { rolloutPhasesRule } from './rollout-rule.js';
 import { compareSchemas } from './schema-compat.js';
 
 /**
@@ -78,6 +79,7 @@ export const semanticsRules: RuleModule = async ({ base, head, sourceOf, tolerat
                   : `replay parameter ${name} now optional`,
             });
         }
+        if (ext === 'x-rollout' && section === 'phases' && c.path.length === 1) return rolloutPhasesRule(c);
         if (ext === 'x-replay' && section === 'parameters_schema')
           return finding({
             ...at,
@@ -90,7 +92,7 @@ export const semanticsRules: RuleModule = async ({ base, head, sourceOf, tolerat
           ...at,
           rule: ext === 'x-delivery' ? 'semantics.delivery-changed' : 'semantics.behaviour-changed',
           breaks: ['reader', 'writer'],
-          reason: `${what} changed (${show(c.before)} -> ${show(c.after)}): normative; existing writers and readers implement the old rule`,
+          reason: `${what} changed (${showChange(c.before, c.after)}): normative; existing writers and readers implement the old rule`,
         });
       }),
     );

@@ -1,5 +1,5 @@
 import { type Side, finding } from './finding.js';
-import { show } from './json-utils.js';
+import { showChange } from './json-utils.js';
 import { classifyLeaves, leafChanges, numericChange } from './leaf-changes.js';
 import type { RuleModule } from './rule-module.js';
 
@@ -56,12 +56,12 @@ export const sloRules: RuleModule = ({ base, head, sourceOf }) => {
             ...at,
             rule: 'slo.tightened',
             breaks: binds,
-            reason: `SLO ${name} ${field} tightened (${show(c.before)} -> ${show(c.after)}): an implementation that met the old threshold may fail the new one`,
+            reason: `SLO ${name} ${field} tightened (${showChange(c.before, c.after)}): an implementation that met the old threshold may fail the new one`,
           })
         : finding({
             ...at,
             rule: 'slo.loosened',
-            reason: `SLO ${name} ${field} loosened (${show(c.before)} -> ${show(c.after)}): every implementation that met it still does`,
+            reason: `SLO ${name} ${field} loosened (${showChange(c.before, c.after)}): every implementation that met it still does`,
           });
     }
     return undefined;

@@ -1,6 +1,7 @@
 import { type Finding, finding } from './finding.js';
-import { show } from './json-utils.js';
+import { showChange } from './json-utils.js';
 import { type LeafChange, numericChange } from './leaf-changes.js';
+import { subjectCovers } from './subject-coverage.js';
 
 /** Stream fields NATS cannot change on an existing stream, or whose change alters who gets what. */
 const IMMUTABLE = new Set(['name', 'retention', 'storage', 'discard']);
@@ -8,8 +9,8 @@ const IMMUTABLE = new Set(['name', 'retention', 'storage', 'discard']);
 /** Upper limits where lowering breaks someone, and who. */
 const LIMITS: Record<string, { breaks: 'reader' | 'writer'; why: string }> = {
   duplicate_window_ms: {
-    breaks: 'writer',
-    why: "the exporter's retries beyond the shorter window are no longer deduplicated by the broker (CT-3.msg-id)",
+    breaks: 'reader',
+    why: "the exporter's retries beyond the shorter window are stored twice, and readers have no dedup key (x-delivery.dedup_key) to drop them (CT-3.msg-id)",
   },
   max_age_ms: {
     breaks: 'reader',
@@ -28,8 +29,16 @@ const LIMITS: Record<string, { breaks: 'reader' | 'writer'; why: string }> = {
   },
 };
 
-/** topology: one leaf change inside a channel's x-jetstream stream. */
-export function streamRule(c: LeafChange): Finding | undefined {
+/**
+ * topology: the rule for leaf changes inside a channel's x-jetstream stream. `readersDedup` is
+ * the dedup key both sides' readers apply (x-delivery.dedup_key), when they have one.
+ */
+export const streamRule =
+  (readersDedup: string | undefined) =>
+  (c: LeafChange): Finding | undefined =>
+    streamChange(c, readersDedup);
+
+function streamChange(c: LeafChange, readersDedup: string | undefined): Finding | undefined {
   const key = c.path[0] ?? '';
   const at = { category: 'topology' as const, pointer: c.pointer, before: c.before, after: c.after };
   if (c.path.length === 0) {
@@ -48,13 +57,14 @@ export function streamRule(c: LeafChange): Finding | undefined {
       ...at,
       rule: `topology.stream-${key}-changed`,
       breaks: ['reader', 'writer'],
-      reason: `stream ${key} changed (${show(c.before)} -> ${show(c.after)}): an existing stream cannot be updated in place, and producers, consumers and replays bind to it`,
+      reason: `stream ${key} changed (${showChange(c.before, c.after)}): an existing stream cannot be updated in place, and producers, consumers and replays bind to it`,
     });
   }
   if (key === 'subjects') {
-    const before = Array.isArray(c.before) ? (c.before as string[]) : [];
-    const after = Array.isArray(c.after) ? (c.after as string[]) : [];
-    const removed = before.filter((s) => !after.includes(s));
+    const before = Array.isArray(c.before) ? c.before.map(String) : [];
+    const after = Array.isArray(c.after) ? c.after.map(String) : [];
+    // By what they capture: a subject replaced by a wildcard that matches it is not removed.
+    const removed = before.filter((s) => !after.some((a) => subjectCovers(a, s)));
     return removed.length > 0
       ? finding({
           ...at,
@@ -65,7 +75,20 @@ export function streamRule(c: LeafChange): Finding | undefined {
       : finding({
           ...at,
           rule: 'topology.stream-subjects-added',
-          reason: `stream also captures ${after.filter((s) => !before.includes(s)).join(', ')}; existing writers and readers are unaffected`,
+          reason: `stream captures ${showChange(c.before, c.after)}: every subject it captured is still captured, so existing writers and readers are unaffected`,
+        });
+  }
+  if (key === 'duplicate_window_ms' && c.path.length === 1 && readersDedup) {
+    return numericChange(c, true) === 'tightened'
+      ? finding({
+          ...at,
+          rule: 'topology.stream-dedup-window-lowered',
+          reason: `stream duplicate window lowered (${showChange(c.before, c.after)}): an exporter retry after the window is stored twice, and readers drop the copy by the dedup key ${readersDedup} (x-delivery.dedup_key, CT-4.dedup), so no writer or reader breaks; only the broker's shortcut is shorter`,
+        })
+      : finding({
+          ...at,
+          rule: 'topology.stream-limit-loosened',
+          reason: `stream duplicate window raised (${showChange(c.before, c.after)}): the broker drops more retries itself; readers dedup as before`,
         });
   }
   const limit = LIMITS[key];
@@ -75,12 +98,12 @@ export function streamRule(c: LeafChange): Finding | undefined {
           ...at,
           rule: `topology.stream-limit-tightened`,
           breaks: [limit.breaks],
-          reason: `stream ${key} lowered (${show(c.before)} -> ${show(c.after)}): ${limit.why}`,
+          reason: `stream ${key} lowered (${showChange(c.before, c.after)}): ${limit.why}`,
         })
       : finding({
           ...at,
           rule: `topology.stream-limit-loosened`,
-          reason: `stream ${key} raised (${show(c.before)} -> ${show(c.after)}): existing writers and readers keep working`,
+          reason: `stream ${key} raised (${showChange(c.before, c.after)}): existing writers and readers keep working`,
         });
   }
   return undefined;
@@ -98,14 +121,14 @@ export function consumerRule(c: LeafChange): Finding | undefined {
       ...at,
       rule: 'topology.consumer-binding-changed',
       breaks: ['reader'],
-      reason: `consumer ${key} changed (${show(c.before)} -> ${show(c.after)}): existing projectors bind to the durable as it was, and NATS cannot change it in place`,
+      reason: `consumer ${key} changed (${showChange(c.before, c.after)}): existing projectors bind to the durable as it was, and NATS cannot change it in place`,
     });
   }
   if (key === 'ack_wait_ms' || key === 'max_ack_pending') {
     return finding({
       ...at,
       rule: 'topology.consumer-tuning-changed',
-      reason: `consumer ${key} changed (${show(c.before)} -> ${show(c.after)}): flow tuning within at-least-once delivery, which readers already handle`,
+      reason: `consumer ${key} changed (${showChange(c.before, c.after)}): flow tuning within at-least-once delivery, which readers already handle`,
     });
   }
   return undefined;

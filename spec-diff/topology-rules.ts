@@ -1,20 +1,54 @@
 import { type Finding, finding, ptr } from './finding.js';
-import { isObject, show, unionKeys } from './json-utils.js';
-import { type LeafChange, classifyLeaves, leafChanges } from './leaf-changes.js';
+import { isObject, showChange, unionKeys } from './json-utils.js';
+import { classifyLeaves, leafChanges } from './leaf-changes.js';
 import type { LoadedSpec } from './load-spec.js';
 import type { RuleInput, RuleModule } from './rule-module.js';
+import { addressAndParameters, componentMessageRenames } from './channel-parts.js';
 import { consumerRule, streamRule } from './stream-rules.js';
+import { channelIdentity, messageIdentity, operationIdentity, pairRenames } from './renames.js';
+import { addressFilter, subjectCoverage, subjectCovers } from './subject-coverage.js';
 
 const record = (value: unknown): Record<string, unknown> => (isObject(value) ? value : {});
 const origin = (spec: LoadedSpec, node: unknown): string | undefined =>
   isObject(node) ? spec.origins.get(node) : undefined;
 
+/** The dedup key readers apply on both sides (x-delivery.dedup_key), printed; undefined when either side has none. */
+function readersDedup({ base, head }: RuleInput): string | undefined {
+  const key = (spec: LoadedSpec) => record(spec.doc['x-delivery']).dedup_key;
+  const b = key(base);
+  const h = key(head);
+  if (!Array.isArray(b) || b.length === 0 || !Array.isArray(h) || h.length === 0) return undefined;
+  return `(${h.map(String).join(', ')})`;
+}
+
 function channels(input: RuleInput, findings: Finding[], owns: string[]): void {
   const { base, head, sourceOf } = input;
   const bc = record(base.doc.channels);
   const hc = record(head.doc.channels);
+  const renamedMessages = new Set<string>();
+  const renamedChannels = pairRenames(
+    Object.keys(bc).filter((c) => !(c in hc)),
+    Object.keys(hc).filter((c) => !(c in bc)),
+    { base: (c) => channelIdentity(bc[c]), head: (c) => channelIdentity(hc[c]) },
+  );
+  for (const [from, to] of renamedChannels) {
+    const pointer = ptr('channels', to);
+    owns.push(ptr('channels', from), pointer);
+    findings.push(
+      finding({
+        category: 'topology',
+        rule: 'topology.channel-renamed',
+        pointer,
+        source: sourceOf(pointer),
+        before: from,
+        after: to,
+        reason: `channel '${from}' renamed to '${to}': address, parameters, messages, bindings and stream are equal, so writers publish and readers subscribe exactly as before (generated names may change)`,
+      }),
+    );
+  }
   for (const id of unionKeys(bc, hc)) {
     const pointer = ptr('channels', id);
+    if (renamedChannels.some(([from, to]) => id === from || id === to)) continue;
     if (!(id in hc) || !(id in bc)) {
       owns.push(pointer);
       const added = id in hc;
@@ -39,86 +73,88 @@ function channels(input: RuleInput, findings: Finding[], owns: string[]): void {
       ptr('channels', id, 'parameters'),
       ptr('channels', id, 'x-jetstream'),
     );
-    if (b.address !== h.address) {
-      const shape = (a: unknown) => String(a).replace(/\{[^}]*\}/g, '{}');
-      const renamed = shape(b.address) === shape(h.address);
-      findings.push(
-        finding({
-          category: 'topology',
-          rule: renamed ? 'topology.address-parameter-renamed' : 'topology.address-changed',
-          pointer: `${pointer}/address`,
-          source: sourceOf(`${pointer}/address`),
-          breaks: renamed ? [] : ['reader', 'writer'],
-          before: b.address,
-          after: h.address,
-          reason: renamed
-            ? 'only parameter names in the address changed; every concrete subject is the same'
-            : `subject pattern changed (${show(b.address)} -> ${show(h.address)}): existing writers publish on, and existing readers subscribe to, the old subjects`,
-        }),
-      );
-    }
-    findings.push(
-      ...classifyLeaves(
-        leafChanges(b.parameters, h.parameters, `${pointer}/parameters`),
-        'topology',
-        sourceOf,
-        parameterRule,
-      ),
-    );
+    findings.push(...addressAndParameters(input, id, b, h));
     findings.push(
       ...classifyLeaves(
         leafChanges(b['x-jetstream'], h['x-jetstream'], `${pointer}/x-jetstream`),
         'topology',
         sourceOf,
-        streamRule,
+        streamRule(readersDedup(input)),
       ),
     );
     const bm = record(b.messages);
     const hm = record(h.messages);
-    for (const m of unionKeys(bm, hm).filter((m) => !(m in bm) || !(m in hm))) {
-      const at = ptr('channels', id, 'messages', m);
-      owns.push(at);
-      const added = m in hm;
+    const removed = Object.keys(bm).filter((m) => !(m in hm));
+    const added = Object.keys(hm).filter((m) => !(m in bm));
+    const renamed = pairRenames(removed, added, {
+      base: (m) => messageIdentity(bm[m]),
+      head: (m) => messageIdentity(hm[m]),
+    });
+    for (const [from, to] of renamed) {
+      const at = ptr('channels', id, 'messages', to);
+      owns.push(ptr('channels', id, 'messages', from), at);
+      renamedMessages.add(messageIdentity(hm[to]));
       findings.push(
         finding({
           category: 'topology',
-          rule: added ? 'topology.message-added' : 'topology.message-removed',
+          rule: 'topology.message-renamed',
           pointer: at,
           source: sourceOf(at),
-          breaks: added ? ['reader'] : ['writer'],
-          reason: added
+          before: from,
+          after: to,
+          reason: `message '${from}' of channel '${id}' renamed to '${to}': payload, headers and bindings are equal, so the bytes on the wire are the same for writers and readers (generated names may change)`,
+        }),
+      );
+    }
+    for (const m of [...removed, ...added]) {
+      if (renamed.some(([from, to]) => m === from || m === to)) continue;
+      const at = ptr('channels', id, 'messages', m);
+      owns.push(at);
+      const isAdded = m in hm;
+      findings.push(
+        finding({
+          category: 'topology',
+          rule: isAdded ? 'topology.message-added' : 'topology.message-removed',
+          pointer: at,
+          source: sourceOf(at),
+          breaks: isAdded ? ['reader'] : ['writer'],
+          reason: isAdded
             ? `message '${m}' added to '${id}': new writers may send it and existing readers do not know it`
             : `message '${m}' removed from '${id}': existing writers still send it and new readers reject it`,
         }),
       );
     }
   }
-}
-
-function parameterRule(c: LeafChange): Finding | undefined {
-  const at = { category: 'topology' as const, pointer: c.pointer, before: c.before, after: c.after };
-  if (c.path.length === 1) {
-    return finding({
-      ...at,
-      rule:
-        c.action === 'add'
-          ? 'topology.parameter-added'
-          : c.action === 'remove'
-            ? 'topology.parameter-removed'
-            : 'topology.parameter-changed',
-      breaks: ['reader', 'writer'],
-      reason: `subject parameter '${c.path[0]}' ${c.action === 'add' ? 'added' : c.action === 'remove' ? 'removed' : 'changed'}: the subject shape changes for writers and readers`,
-    });
-  }
-  return undefined;
+  findings.push(...componentMessageRenames(input, renamedMessages));
 }
 
 function operations(input: RuleInput, findings: Finding[], owns: string[]): void {
   const { base, head, sourceOf } = input;
   const bo = record(base.doc.operations);
   const ho = record(head.doc.operations);
+  const renamed = pairRenames(
+    Object.keys(bo).filter((o) => !(o in ho)),
+    Object.keys(ho).filter((o) => !(o in bo)),
+    { base: (o) => operationIdentity(bo[o]), head: (o) => operationIdentity(ho[o]) },
+  );
+  for (const [from, to] of renamed) {
+    const pointer = ptr('operations', to);
+    owns.push(ptr('operations', from), pointer);
+    findings.push(
+      finding({
+        category: 'topology',
+        rule: 'topology.operation-renamed',
+        pointer,
+        source: sourceOf(pointer),
+        before: from,
+        after: to,
+        reason: `operation '${from}' renamed to '${to}': action, channel, messages, bindings and consumer are equal, so writers and readers do exactly what they did (generated names may change)`,
+      }),
+    );
+  }
   for (const id of unionKeys(bo, ho)) {
     const pointer = ptr('operations', id);
+    if (renamed.some(([from, to]) => id === from || id === to)) continue;
     if (!(id in ho) || !(id in bo)) {
       owns.push(pointer);
       const added = id in ho;
@@ -155,7 +191,8 @@ function operations(input: RuleInput, findings: Finding[], owns: string[]): void
     }
     const bch = origin(base, b.channel);
     const hch = origin(head, h.channel);
-    if (bch !== hch) {
+    // A renamed channel with the same content is the same channel.
+    if (bch !== hch && channelIdentity(b.channel) !== channelIdentity(h.channel)) {
       findings.push(
         finding({
           category: 'topology',
@@ -165,13 +202,22 @@ function operations(input: RuleInput, findings: Finding[], owns: string[]): void
           breaks: ['reader', 'writer'],
           before: bch,
           after: hch,
-          reason: `operation '${id}' moved to another channel`,
+          reason: `operation '${id}' moved to another channel: existing implementations still publish or subscribe on the old one`,
         }),
       );
     }
-    const bmsg = (Array.isArray(b.messages) ? b.messages : []).map((m) => origin(base, m));
-    const hmsg = (Array.isArray(h.messages) ? h.messages : []).map((m) => origin(head, m));
-    for (const m of hmsg.filter((m) => !bmsg.includes(m))) {
+    // Messages are matched by what they carry, so a renamed message is the same message.
+    // The same reference is the same message (its content is judged under wire); of the rest,
+    // equal payload, headers and bindings make a renamed message the same message.
+    const messagesOf = (spec: LoadedSpec, list: unknown) =>
+      (Array.isArray(list) ? list : []).map((m) => ({ id: messageIdentity(m), name: origin(spec, m) }));
+    const bAll = messagesOf(base, b.messages);
+    const hAll = messagesOf(head, h.messages);
+    const bList = bAll.filter((m) => !hAll.some((x) => x.name === m.name));
+    const hList = hAll.filter((m) => !bAll.some((x) => x.name === m.name));
+    const bmsg = bList.filter((m) => !hList.some((x) => x.id === m.id)).map((m) => m.name);
+    const hmsg = hList.filter((m) => !bList.some((x) => x.id === m.id)).map((m) => m.name);
+    for (const m of hmsg) {
       findings.push(
         finding({
           category: 'topology',
@@ -187,7 +233,7 @@ function operations(input: RuleInput, findings: Finding[], owns: string[]): void
         }),
       );
     }
-    for (const m of bmsg.filter((m) => !hmsg.includes(m))) {
+    for (const m of bmsg) {
       findings.push(
         finding({
           category: 'topology',
@@ -211,28 +257,47 @@ function operations(input: RuleInput, findings: Finding[], owns: string[]): void
   }
 }
 
+/** Subjects of `list` that no subject of `others` matches entirely. */
+const uncovered = (list: string[], others: string[]): string[] =>
+  list.filter((s) => !others.some((o) => subjectCovers(addressFilter(o), addressFilter(s))));
+
 function security(input: RuleInput, findings: Finding[], owns: string[]): void {
   owns.push('/x-security');
   const changes = leafChanges(input.base.doc['x-security'], input.head.doc['x-security'], '/x-security');
   findings.push(
     ...classifyLeaves(changes, 'topology', input.sourceOf, (c) => {
+      if (c.path[0] === 'threats')
+        return finding({
+          category: 'topology',
+          rule: 'topology.doc',
+          classification: 'doc-only',
+          pointer: c.pointer,
+          before: c.before,
+          after: c.after,
+          reason: 'threat notes explain the permissions and layout; they grant or refuse nothing',
+        });
       if (c.path[0] !== 'permissions' || c.path.length !== 3) return undefined;
-      const before = Array.isArray(c.before) ? (c.before as string[]) : [];
-      const after = Array.isArray(c.after) ? (c.after as string[]) : [];
-      const removed = before.filter((s) => !after.includes(s));
+      const before = Array.isArray(c.before) ? c.before.map(String) : [];
+      const after = Array.isArray(c.after) ? c.after.map(String) : [];
+      // Subjects by what they match (NATS wildcards; a {placeholder} token as '*'), not as strings.
+      const removed = uncovered(before, after);
+      const added = uncovered(after, before);
       const at = { category: 'topology' as const, pointer: c.pointer, before: c.before, after: c.after };
-      return removed.length > 0
-        ? finding({
-            ...at,
-            rule: 'topology.permission-removed',
-            breaks: [c.path[1] === 'producer' ? 'writer' : 'reader'],
-            reason: `${c.path[1]} may no longer ${c.path[2]} on ${removed.join(', ')}: existing deployments doing so are refused`,
-          })
-        : finding({
-            ...at,
-            rule: 'topology.permission-added',
-            reason: `${c.path[1]} may also ${c.path[2]} on ${after.filter((s) => !before.includes(s)).join(', ')}: nothing existing is refused (review the tenant isolation, CT-7.tenant-isolation)`,
-          });
+      if (removed.length > 0)
+        return finding({
+          ...at,
+          rule: 'topology.permission-removed',
+          breaks: [c.path[1] === 'producer' ? 'writer' : 'reader'],
+          reason: `${c.path[1]} may no longer ${c.path[2]} on ${removed.join(', ')} (no remaining subject matches it): existing deployments doing so are refused`,
+        });
+      return finding({
+        ...at,
+        rule: added.length > 0 ? 'topology.permission-added' : 'topology.permission-rewritten',
+        reason:
+          added.length > 0
+            ? `${c.path[1]} may also ${c.path[2]} on ${added.join(', ')}: nothing existing is refused (review the tenant isolation, CT-7.tenant-isolation)`
+            : `${c.path[1]} ${c.path[2]} permissions rewritten (${showChange(c.before, c.after)}) to match the same subjects: nothing is refused or newly allowed`,
+      });
     }),
   );
 }
@@ -242,6 +307,7 @@ export const topologyRules: RuleModule = (input) => {
   const findings: Finding[] = [];
   const owns: string[] = [];
   channels(input, findings, owns);
+  findings.push(...subjectCoverage(input));
   operations(input, findings, owns);
   security(input, findings, owns);
   return { findings, owns };

@@ -1,10 +1,21 @@
 import { type Finding, finding, ptr } from './finding.js';
-import { isObject, show } from './json-utils.js';
+import { isObject, showChange } from './json-utils.js';
 import { classifyLeaves, leafChanges, numericChange } from './leaf-changes.js';
 import type { RuleModule } from './rule-module.js';
 import { compareSchemas } from './schema-compat.js';
 
 const record = (value: unknown): Record<string, unknown> => (isObject(value) ? value : {});
+
+/**
+ * x-limits upper bounds: what a reader refuses beyond them. Lowering one breaks writers (who may
+ * still send up to the old bound), raising it breaks readers (who refuse above the old one).
+ * For the DLQ entry bound the writer is the projector dead-lettering, the readers DLQ consumers.
+ */
+const LIMITS: Record<string, string> = {
+  max_message_bytes: 'message size limit',
+  max_nesting_depth: 'message nesting depth limit',
+  max_dlq_entry_bytes: 'dead-letter entry size limit',
+};
 
 /**
  * wire: message payload and header schemas of every channel present on both sides, the
@@ -35,6 +46,7 @@ export const wireRules: RuleModule = ({ base, head, tolerateUnknown, sourceOf })
               sourceOf(pointer),
             tolerateUnknown,
             origins: { base: base.origins, head: head.origins },
+            headers: part === 'headers',
           }),
         );
       }
@@ -44,7 +56,9 @@ export const wireRules: RuleModule = ({ base, head, tolerateUnknown, sourceOf })
   const limits = leafChanges(base.doc['x-limits'], head.doc['x-limits'], '/x-limits');
   findings.push(
     ...classifyLeaves(limits, 'wire', sourceOf, (c) => {
-      if (c.path[0] !== 'max_message_bytes') return undefined;
+      const limit = LIMITS[c.path[0] ?? ''];
+      if (limit === undefined || c.path.length !== 1 || typeof (c.after ?? c.before) !== 'number')
+        return undefined;
       return numericChange(c, true) === 'tightened'
         ? finding({
             category: 'wire',
@@ -53,7 +67,7 @@ export const wireRules: RuleModule = ({ base, head, tolerateUnknown, sourceOf })
             breaks: ['writer'],
             before: c.before,
             after: c.after,
-            reason: `message size limit lowered (${show(c.before)} -> ${show(c.after)}): existing writers may send larger messages that new readers reject (CT-3.size)`,
+            reason: `${limit} lowered (${showChange(c.before, c.after)}): existing writers may send what new readers now refuse (CT-3.size)`,
           })
         : finding({
             category: 'wire',
@@ -62,7 +76,7 @@ export const wireRules: RuleModule = ({ base, head, tolerateUnknown, sourceOf })
             breaks: ['reader'],
             before: c.before,
             after: c.after,
-            reason: `message size limit raised (${show(c.before)} -> ${show(c.after)}): new writers may send messages existing readers reject as too large (CT-3.size)`,
+            reason: `${limit} raised (${showChange(c.before, c.after)}): new writers may send what existing readers refuse (CT-3.size)`,
           });
     }),
   );

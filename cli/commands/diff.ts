@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { diffSpecs } from '../../spec-diff/diff-specs.js';
+import { type DiffReport, diffSpecs } from '../../spec-diff/diff-specs.js';
 import { type ReportFormat, formatReport } from '../../spec-diff/format-report.js';
 import { SpecDiffError } from '../../spec-diff/spec-diff-error.js';
 import { sourceFromArgument } from '../../spec-diff/spec-source.js';
@@ -17,16 +17,25 @@ at the same revision). Every change is classified breaking / non-breaking / doc-
 category (wire, topology, keys, projection, semantics, slo), with a reason and a JSON pointer.
 info.version must follow: breaking needs a major bump, other changes any bump, doc-only none.
 
+Both sides are parsed and validated with @asyncapi/parser first; an invalid side is rejected
+with the parser's diagnostics (exit 2), never diffed.
+
 Exit codes: 0 compatible and correctly versioned, 1 breaking without a major bump or version
 not bumped (or, with --fail-on-breaking, any breaking change), 2 usage error (unreadable file,
-bad revision, unparsable spec).
+bad revision, unparsable or invalid spec).
 
 Examples:
   $ continuum-kit diff origin/main:asyncapi.yaml asyncapi.yaml
-  $ continuum-kit diff v1.0.0:asyncapi.yaml HEAD:asyncapi.yaml --format json
+  $ continuum-kit diff HEAD~1:asyncapi.yaml HEAD:asyncapi.yaml --format json
   $ continuum-kit diff old/asyncapi.yaml new/asyncapi.yaml --format markdown > comment.md
   $ continuum-kit diff origin/main:node_modules/continuum-kit/asyncapi.yaml node_modules/continuum-kit/asyncapi.yaml --fail-on-breaking
 `;
+
+/** The exit code of `continuum-kit diff` for a report: 1 when the version check fails (or, with `failOnBreaking`, on any breaking change), else 0. */
+export function diffExitCode(report: DiffReport, failOnBreaking: boolean): number {
+  const failed = !report.ok || (failOnBreaking && report.counts.breaking > 0);
+  return failed ? EXIT.failure : EXIT.ok;
+}
 
 /** Registers `continuum-kit diff BASE HEAD`. */
 export function registerDiff(program: Command): void {
@@ -48,9 +57,8 @@ export function registerDiff(program: Command): void {
           await sourceFromArgument(head, options.repo),
         );
         process.stdout.write(formatReport(report, options.format));
-        const failed = !report.ok || (options.failOnBreaking === true && report.counts.breaking > 0);
         if (!report.ok) process.stderr.write(`continuum-kit diff: ${report.version.reason}\n`);
-        process.exitCode = failed ? EXIT.failure : EXIT.ok;
+        process.exitCode = diffExitCode(report, options.failOnBreaking === true);
       } catch (error) {
         if (!(error instanceof SpecDiffError)) throw error;
         process.stderr.write(`continuum-kit diff: ${error.code}: ${error.message}\n`);

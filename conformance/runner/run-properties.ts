@@ -1,8 +1,11 @@
+import type { ClauseId } from '../../lib/index.js';
 import { checkExecution } from '../check/check-execution.js';
-import { concurrentCheck } from '../engine/concurrent-check.js';
-import type { Phase, Verdict } from '../engine/concurrent-check.js';
-import type { ExecutionVerdict } from '../check/check-execution.js';
-import type { Violation } from '../check/violation.js';
+import type { ExecutionContext, ExecutionVerdict } from '../check/check-execution.js';
+import { EnvironmentError, asEnvironmentError } from '../core/environment-error.js';
+import { evidenceRecord, mergeEvidence } from '../core/finding.js';
+import type { Finding } from '../core/finding.js';
+import { runBudgetedProperty } from '../core/run-budgeted-property.js';
+import { runConcurrentBudget } from '../engine/concurrent-budget.js';
 import type { PropertyDef } from '../properties/catalog.js';
 import { bindSchedule, freshBinding, TENANTS } from '../streams/bind-schedule.js';
 import { scheduleArbitrary } from '../streams/schedule-arbitrary.js';
@@ -10,9 +13,15 @@ import type { Schedule, ScheduleFile } from '../streams/schedule.js';
 import { scheduleMessages } from '../streams/schedule.js';
 import type { Execution } from '../target/projector-target.js';
 
+export { EnvironmentError };
+
 /** Anything that can execute a bound schedule (the projector target, or a test double of it). */
 export interface ScheduleExecutor {
   readonly canCrash: boolean;
+  /** One consumer instance projects in stream order (the kit started exactly one). */
+  readonly singleConsumer?: boolean;
+  /** The projector's stale counter (--metrics-url), read around each execution. */
+  staleCount?: () => Promise<number | undefined>;
   execute(schedule: Schedule, token: string, tenants: string[], episodeIds: string[]): Promise<Execution>;
 }
 
@@ -37,7 +46,7 @@ export interface RunOptions {
 export interface PropertyResult {
   name: string;
   title: string;
-  clauses: string[];
+  clauses: ClauseId[];
   status: 'passed' | 'failed' | 'skipped';
   reason?: string;
   runs: number;
@@ -47,7 +56,16 @@ export interface PropertyResult {
   seed: number;
   path?: string;
   counterexample?: ScheduleFile;
-  violations: Violation[];
+  /** The shrunk counterexample's findings. */
+  violations: Finding[];
+  /** Situations each clause's checks saw, in runs without any finding. */
+  evidence?: Partial<Record<ClauseId, number>>;
+  /** Runs in which each clause failed (before shrinking). */
+  failures?: Partial<Record<ClauseId, number>>;
+  /** The counterexample was not shrunk, and why. */
+  notShrunk?: string;
+  /** Bad input the broker refused (it never reached the implementation), by the clause it breaks. */
+  refusedByBroker?: Partial<Record<ClauseId, number>>;
 }
 
 /** Measurements across every execution, for the SLO thresholds and the report. */
@@ -57,48 +75,46 @@ export interface Measurements {
   reapplied: number;
   applied: number;
   keysSeen: number;
-  exercised: Set<string>;
   events: number;
   /** Valid events sent on each payload-schema edge ('edge: summary.maxLength at-limit-astral'). */
   edges?: Map<string, number>;
 }
 
-/** Raised when the environment (not the implementation) fails: exit 2, never a counterexample. */
-export class EnvironmentError extends Error {
-  override readonly name = 'EnvironmentError';
-  readonly code = 'ENVIRONMENT';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
+/** The episode and event ids a schedule's messages carry (the observer looks for keys holding them). */
 export function episodeIdsOf(schedule: Schedule): string[] {
   const ids = new Set<string>();
   for (const m of scheduleMessages(schedule)) {
-    const match = /"episode_id":"([^"]+)"/.exec(m.data);
-    if (match?.[1] !== undefined) ids.add(match[1]);
+    for (const match of m.data.matchAll(/"(?:episode_id|event_id)":"([^"]+)"/g))
+      if (match[1] !== undefined && match[1].length >= 8) ids.add(match[1]);
   }
   return [...ids];
 }
+
+type ScheduleRecord = Omit<ScheduleFile, 'seed' | 'clauses'>;
 
 /** Executes one placeholder schedule under fresh ids and checks it. */
 export async function executeOnce(
   target: ScheduleExecutor,
   schedule: Schedule,
-): Promise<{ exec: Execution; verdict: ExecutionVerdict; file: Omit<ScheduleFile, 'seed' | 'clauses'> }> {
+): Promise<{ exec: Execution; verdict: ExecutionVerdict; file: ScheduleRecord }> {
   const binding = freshBinding();
   const bound = bindSchedule(schedule, binding);
   const tenants = TENANTS.map((t) => binding.ids[t] as string);
   let exec: Execution;
+  let before: number | undefined;
+  let after: number | undefined;
   try {
+    before = await target.staleCount?.();
     exec = await target.execute(bound, binding.token, tenants, episodeIdsOf(bound));
+    after = await target.staleCount?.();
   } catch (error) {
-    throw new EnvironmentError(
-      `executing a schedule failed: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
+    throw asEnvironmentError(error, 'executing a schedule failed');
   }
-  const verdict = checkExecution(exec);
+  const context: ExecutionContext = {
+    singleConsumer: target.singleConsumer === true,
+    ...(before === undefined || after === undefined ? {} : { staleCounted: after - before }),
+  };
+  const verdict = checkExecution(exec, context);
   return {
     exec,
     verdict,
@@ -109,93 +125,113 @@ export async function executeOnce(
       schedule,
       executed: bound,
       binding,
-      violations: verdict.violations,
+      violations: verdict.findings,
     },
   };
 }
 
-/** Runs one property with fast-check: seeded, no retries, shrinking bounded by `maxShrinks`. */
+/** Options of one property beyond the budget: whether to shrink a failure at all. */
+export interface PropertyPolicy {
+  /** Decides after the runs whether the first failure is worth shrinking (undefined: shrink). */
+  skipShrinking?: (failedClauses: ClauseId[]) => string | undefined;
+}
+
+/** Runs one projector property with the kit's budgeted runner: every run checked, the first failure shrunk. */
 export async function runProperty(
   target: ScheduleExecutor,
   def: PropertyDef,
   options: RunOptions,
   m: Measurements,
+  policy: PropertyPolicy = {},
 ): Promise<PropertyResult> {
   const started = Date.now();
   const numRuns = Math.min(
     def.maxRuns ?? Number.POSITIVE_INFINITY,
     Math.max(1, Math.round(options.numRuns * (def.runsFactor ?? 1))),
   );
+  const concurrency = def.profile.crashes ? 1 : (options.concurrency ?? 1);
+  const timeLimitMs = Math.max(
+    1,
+    Math.min(options.propertyTimeLimitMs, (options.deadline ?? Infinity) - started),
+  );
+  let lastLine = 0;
+  let failing = 0;
+  let shrinking = false;
+  let executions = 0;
+  let events = 0;
+  const refused = new Map<ClauseId, number>();
+  const execute = async (schedule: Schedule, phase: 'run' | 'shrink') => {
+    const { exec, verdict, file } = await executeOnce(target, schedule);
+    if (def.attribute !== undefined) file.violations = verdict.findings = def.attribute(verdict.findings);
+    if (def.situations !== undefined) mergeEvidence(verdict.evidence, def.situations(exec.schedule));
+    executions++;
+    events += exec.events;
+    m.events += exec.events;
+    shrinking = phase === 'shrink';
+    if (!shrinking) {
+      // Appended one by one: push(...xs) overflows the call stack on very long runs.
+      for (const ms of exec.publishMs) m.publishMs.push(ms);
+      for (const ms of verdict.lagMs) m.lagMs.push(ms);
+      m.reapplied += verdict.reapplied;
+      m.applied += verdict.applied;
+      m.keysSeen += verdict.keysSeen;
+      for (const [c, n] of verdict.refused) refused.set(c, (refused.get(c) ?? 0) + n);
+      for (const msg of scheduleMessages(schedule)) {
+        if (msg.kind === 'valid' && msg.label !== undefined)
+          m.edges?.set(msg.label, (m.edges.get(msg.label) ?? 0) + 1);
+      }
+    }
+    if (verdict.findings.length > 0) failing++;
+    if (Date.now() - lastLine >= 1000) {
+      lastLine = Date.now();
+      (options.status ?? options.progress)(
+        `[${def.name}] ${executions} executions (${phase}), ${events} events, ${failing === 0 ? 'ok' : `${failing} failing`} (${((Date.now() - started) / 1000).toFixed(1)} s, ${concurrency} at once)`,
+      );
+    }
+    return { findings: verdict.findings, evidence: verdict.evidence, record: file };
+  };
+  const budget = {
+    seed: options.seed,
+    numRuns,
+    ...(options.path === undefined ? {} : { path: options.path }),
+    maxShrinks: options.maxShrinks,
+    timeLimitMs,
+  };
+  const arbitrary = scheduleArbitrary(def.name, def.profile);
+  const budgetResult =
+    concurrency > 1
+      ? await runConcurrentBudget(arbitrary, execute, { ...budget, concurrency }, (failed) =>
+          policy.skipShrinking?.(failed),
+        )
+      : await runBudgetedProperty(arbitrary, execute, budget, [], (failed) => policy.skipShrinking?.(failed));
   const result: PropertyResult = {
     name: def.name,
     title: def.title,
     clauses: def.clauses,
     status: 'passed',
-    runs: 0,
-    executions: 0,
-    events: 0,
-    durationMs: 0,
+    runs: budgetResult.runs,
+    executions,
+    events,
+    durationMs: Date.now() - started,
     seed: options.seed,
     violations: [],
+    evidence: evidenceRecord(budgetResult.evidence),
+    failures: evidenceRecord(budgetResult.failures),
+    ...(refused.size === 0 ? {} : { refusedByBroker: evidenceRecord(refused) }),
   };
-  const concurrency = def.profile.crashes ? 1 : (options.concurrency ?? 1);
-  const deadline = Math.min(started + options.propertyTimeLimitMs, options.deadline ?? Infinity);
-  let failures = 0;
-  let lastLine = 0;
-  const report = (final: boolean): void => {
-    if (!final && Date.now() - lastLine < 1000) return;
-    lastLine = Date.now();
-    (final ? options.progress : (options.status ?? options.progress))(
-      `[${def.name}] ${result.runs}/${numRuns} runs, ${result.events} events, ${result.executions - result.runs} shrink steps, ${failures === 0 ? 'ok' : `${failures} failing`} (${((Date.now() - started) / 1000).toFixed(1)} s, ${concurrency} at once)`,
-    );
-  };
-  const checked = await concurrentCheck(
-    scheduleArbitrary(def.name, def.profile),
-    async (schedule: Schedule, phase: Phase): Promise<Verdict<Omit<ScheduleFile, 'seed' | 'clauses'>>> => {
-      const { exec, verdict, file } = await executeOnce(target, schedule);
-      if (def.attribute !== undefined)
-        file.violations = verdict.violations = def.attribute(verdict.violations);
-      result.executions++;
-      result.events += exec.events;
-      m.events += exec.events;
-      if (phase === 'run') {
-        result.runs++;
-        // Appended one by one: push(...xs) overflows the call stack on very long runs.
-        for (const ms of exec.publishMs) m.publishMs.push(ms);
-        for (const ms of verdict.lagMs) m.lagMs.push(ms);
-        m.reapplied += verdict.reapplied;
-        m.applied += verdict.applied;
-        m.keysSeen += verdict.keysSeen;
-        verdict.exercised.forEach((c) => m.exercised.add(c));
-        for (const msg of scheduleMessages(schedule)) {
-          if (msg.kind === 'valid' && msg.label !== undefined)
-            m.edges?.set(msg.label, (m.edges.get(msg.label) ?? 0) + 1);
-        }
-      }
-      if (verdict.violations.length > 0) failures++;
-      report(false);
-      return verdict.violations.length > 0 ? { ok: false, detail: file } : { ok: true };
-    },
-    {
-      seed: options.seed,
-      numRuns,
-      concurrency,
-      ...(options.path === undefined ? {} : { path: options.path }),
-      maxShrinks: options.maxShrinks,
-      deadline,
-    },
-  ).catch((error: unknown) => {
-    throw error instanceof EnvironmentError ? error : new EnvironmentError(String(error), { cause: error });
-  });
-  report(true);
-  result.durationMs = Date.now() - started;
-  if (checked.failure !== undefined) {
-    const failure = checked.failure.detail;
+  const found = budgetResult.counterexample;
+  if (found !== undefined) {
     result.status = 'failed';
-    result.path = checked.failure.path;
-    result.violations = failure.violations ?? [];
-    result.counterexample = { ...failure, seed: options.seed, clauses: def.clauses, path: result.path };
-  } else if (checked.interrupted) {
+    if (found.path !== undefined) result.path = found.path;
+    result.violations = [...found.outcome.findings];
+    result.counterexample = {
+      ...found.outcome.record,
+      seed: options.seed,
+      clauses: def.clauses,
+      ...(found.path === undefined ? {} : { path: found.path }),
+    };
+    if (budgetResult.notShrunk !== undefined) result.notShrunk = budgetResult.notShrunk;
+  } else if (budgetResult.interrupted) {
     result.reason = `time limit: ${result.runs} of ${numRuns} runs`;
   }
   return result;

@@ -82,9 +82,10 @@ export class Observer {
     this.runs.delete(token);
   }
 
-  async observe(token: string, tenants: string[], episodeIds: string[]): Promise<Observation> {
+  /** `runIds`: the run's episode and event ids (keys outside every family are matched on them). */
+  async observe(token: string, tenants: string[], runIds: string[]): Promise<Observation> {
     if (!this.runs.has(token)) await this.begin(token, tenants);
-    return this.batches.request({ token, episodeIds });
+    return this.batches.request({ token, episodeIds: runIds });
   }
 
   private async observeMany(requests: Request[]): Promise<Observation[]> {
@@ -120,10 +121,9 @@ export class Observer {
       ),
       this.dlq.catchUp(),
     ]);
-    const keys = await this.valkey.keysOf(
-      tokens,
-      requests.flatMap((r) => r.episodeIds),
-    );
+    const idsByToken = new Map<string, string[]>(tokens.map((t) => [t, []]));
+    for (const r of requests) idsByToken.get(r.token)?.push(...r.episodeIds);
+    const keys = await this.valkey.keysOf(idsByToken);
     const empty = (): Map<string, never[]> => new Map(tokens.map((t) => [t, []]));
     const rowsBy: Map<string, ObservedRow[]> = empty();
     const eventsBy: Map<string, ObservedEventRecord[]> = empty();

@@ -108,6 +108,36 @@ describe('continuum-kit diff exit codes', () => {
     minor.spec['x-slo'].publish_p99_ms.max = 25;
     write(minor, dir('minor'));
     writeFileSync(path.join(repo, 'broken.yaml'), 'asyncapi: [unclosed\n');
+    const misspelled = realSpecFiles();
+    misspelled.spec.inf = misspelled.spec.info;
+    delete misspelled.spec.info;
+    write(misspelled, dir('misspelled'));
+    const moved = realSpecFiles();
+    moved.spec.channels.episodeEvents.address = 'continuum.episodes.v1.{tenant_id}.{agent_id}';
+    write(moved, dir('moved'));
+    const numeric = realSpecFiles();
+    numeric.spec.channels.episodeEvents.address = 12345;
+    write(numeric, dir('numeric'));
+  });
+
+  it("2 with the parser's diagnostics when a side is not valid AsyncAPI", () => {
+    const misspelled = diff('work/base/asyncapi.yaml', 'work/misspelled/asyncapi.yaml');
+    expect(misspelled.stderr).toContain('INVALID_SPEC');
+    expect(misspelled.stderr).toContain('"info"');
+    expect(misspelled.stdout).toBe('');
+    expect(misspelled.status).toBe(2);
+    const numeric = diff('work/numeric/asyncapi.yaml', 'work/base/asyncapi.yaml');
+    expect(numeric.stderr).toContain('channels/episodeEvents/address');
+    expect(numeric.stdout).toBe('');
+    expect(numeric.status).toBe(2);
+  });
+
+  it('1 and names the gap when a channel address leaves its stream subjects and consumer filter', () => {
+    const out = diff('work/base/asyncapi.yaml', 'work/moved/asyncapi.yaml');
+    expect(out.stdout).toContain('topology.address-not-captured');
+    expect(out.stdout).toContain('topology.address-not-consumed');
+    expect(out.stdout).toContain('continuum.episodes.v1.*.*');
+    expect(out.status).toBe(1);
   });
 
   it('0 for a breaking change with a major bump, 1 with --fail-on-breaking', () => {

@@ -84,8 +84,9 @@ export const MUTATIONS: Mutation[] = [
     reverse: { rule: 'wire.type-widened', classification: B },
   },
   {
-    name: 'integer widened to number',
+    name: 'integer widened to number (no const)',
     category: 'wire',
+    prepare: (f) => void delete event(f).properties.schema_version.const,
     mutate: (f) => void (event(f).properties.schema_version.type = 'number'),
     forward: { rule: 'wire.type-widened', classification: B },
     reverse: { rule: 'wire.type-narrowed', classification: B },
@@ -229,8 +230,9 @@ export const MUTATIONS: Mutation[] = [
     reverse: { rule: 'topology.doc', classification: D },
   },
   {
-    name: 'stream duplicate window lowered',
+    name: 'stream duplicate window lowered, readers without a dedup key',
     category: 'topology',
+    prepare: (f) => void delete f.spec['x-delivery'].dedup_key,
     mutate: (f) => void (stream(f).duplicate_window_ms = 60000),
     forward: { rule: 'topology.stream-limit-tightened', classification: B },
     reverse: { rule: 'topology.stream-limit-loosened', classification: N },
