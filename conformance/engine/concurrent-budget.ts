@@ -8,8 +8,8 @@ import { generateRun } from './seeded-random.js';
 /**
  * The budgeted runner's two phases with `concurrency` executions in flight: every run executed
  * and checked (run i generated from (seed, i) alone), then the first failing run shrunk, a window
- * of candidates at a time, keeping the first candidate in the shrinker's order that fails on one
- * of the same clauses. Path `run:shrink:...` replays a value from the seed alone.
+ * of candidates at a time, keeping the first candidate in the shrinker's order that still fails on
+ * all of its clauses. Path `run:shrink:...` replays a value from the seed alone.
  */
 export async function runConcurrentBudget<T, R>(
   arbitrary: fc.Arbitrary<T>,
@@ -104,7 +104,12 @@ export async function runConcurrentBudget<T, R>(
       if (window.length === 0) break;
       result.shrinks += window.length;
       const outcomes = await settleAll(window.map((c) => run(c.value, 'shrink')));
-      const at = outcomes.findIndex((o) => o.findings.some((f) => target.has(f.clauseId)));
+      // A candidate must still fail on every clause the first failure did: a smaller schedule that
+      // only shows a sibling clause would report a different defect than the one found.
+      const at = outcomes.findIndex((o) => {
+        const clauses = new Set(o.findings.map((f) => f.clauseId));
+        return [...target].every((c) => clauses.has(c));
+      });
       const found = outcomes[at];
       if (found !== undefined) {
         best = { value: window[at] as fc.Value<T>, outcome: found, path: [...best.path, offset + at] };
