@@ -57,6 +57,11 @@ export interface FaultEnvOptions {
     mode: SecureNatsMode;
     weaken?: SecureNatsWeakening;
     /** Tenant ids made for runs; default 12. */ tenants?: number;
+    /**
+     * Default 'account-per-tenant' (x-security.accounts): a projector per tenant account, one
+     * projection database. 'shared' is the weakened layout where tenants share a duplicate window.
+     */
+    accounts?: 'shared' | 'account-per-tenant';
   };
   /** The projector under test: a shell command reading NATS_URL, DATABASE_URL, VALKEY_URL (default: the reference). */
   projectorCmd?: string;
@@ -76,14 +81,18 @@ export interface FaultEnv extends AsyncDisposable {
   producerNatsUrl: string;
   /** Projector side of the bus (through its own proxy when there is one). */
   projectorNatsUrl: string;
-  /** Direct NATS URL and admin connect options (observers, provisioning). */
+  /**
+   * Direct NATS URL and admin connect options (observers, provisioning). With an account per
+   * tenant, the admin of the account of the tenant nextTenant() last gave out.
+   */
   natsUrl: string;
-  natsConnect: NatsConnectOptions;
+  readonly natsConnect: NatsConnectOptions;
   pgUrl: string;
   valkeyUrl: string;
   /** Proxies in front of NATS (none in cluster mode: clients there follow cluster gossip past a proxy). */
   proxies: { producer?: LatencyProxy; projector?: LatencyProxy };
-  projector: ProjectorChild;
+  /** The projector under fault; with an account per tenant, that of the current run's tenant. */
+  readonly projector: ProjectorChild;
   pool: pg.Pool;
   dir: string;
   /** The faults this environment can inject. */
@@ -127,11 +136,17 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       ? await startSecureNats({
           mode: options.secure.mode,
           tenants: [...tenantPool, outsider],
+          accounts: options.secure.accounts ?? 'account-per-tenant',
           ...(options.secure.weaken ? { weaken: options.secure.weaken } : {}),
         })
       : undefined;
     if (secure) stack.push(() => secure.stop());
     const natsConnect = secure ? credentialConnect(secure.admin) : {};
+    const accounts = secure?.tenantAccounts;
+    // Each account the runs use: its tenant (undefined: the one account natsConnect reaches).
+    const runAccounts: (string | undefined)[] = accounts ? tenantPool : [undefined];
+    const adminOf = (t: string | undefined): NatsConnectOptions =>
+      t === undefined || !accounts ? natsConnect : credentialConnect(accounts[t]!.admin);
     const services = await startServices({
       ...(cluster ? { nats: cluster.url } : secure ? { nats: secure.url } : {}),
       natsConnect,
@@ -144,24 +159,10 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       pgUrl: services.pgUrl,
       valkeyUrl: services.valkeyUrl,
       natsConnect,
+      natsAccounts: accounts ? [...tenantPool, outsider].map(adminOf) : undefined,
       replicas: cluster ? 3 : 1,
     });
-    const nc = await connectNats(services.natsUrl, natsConnect);
-    try {
-      const c = CONTRACT.consumer;
-      await (
-        await jetstreamManager(nc)
-      ).consumers.add(CONTRACT.streams.episodes.name, {
-        durable_name: c.durable_name,
-        filter_subject: c.filter_subject,
-        max_ack_pending: c.max_ack_pending,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        ack_wait: nanos(options.ackWaitMs ?? 2000),
-      });
-    } finally {
-      await nc.close();
-    }
+    for (const t of runAccounts) await addDurableConsumer(services.natsUrl, adminOf(t), options.ackWaitMs);
     const proxies: FaultEnv['proxies'] = {};
     if (!cluster) {
       proxies.producer = await startLatencyProxy(services.natsUrl);
@@ -174,22 +175,29 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
     const linkLatency = options.projectorLinkLatencyMs ?? 0;
     if (proxies.projector) proxies.projector.latencyMs = linkLatency;
     const projectorNatsUrl = proxies.projector?.url ?? services.natsUrl;
-    const projector = new ProjectorChild({
-      command:
-        options.projectorCmd ??
-        (secure ? secureReferenceProjectorCommand(secure.projector) : referenceProjectorCommand()),
-      env: {
-        ...process.env,
-        NATS_URL: projectorNatsUrl,
-        DATABASE_URL: services.pgUrl,
-        VALKEY_URL: services.valkeyUrl,
-        CK_ACK_WAIT_MS: String(options.ackWaitMs ?? 2000),
-      },
-      logFile: path.join(dir, 'projector.log'),
-    });
-    stack.push(() => projector.close());
-    projector.start();
-    await waitConsumerPulling(services.natsUrl, 60_000, natsConnect);
+    // One projector per account the runs use, all writing the one projection database.
+    const projectors = new Map<string | undefined, ProjectorChild>();
+    for (const t of runAccounts) {
+      const credential = t === undefined ? secure?.projector : accounts?.[t]?.projector;
+      const child = new ProjectorChild({
+        command:
+          options.projectorCmd ??
+          (credential ? secureReferenceProjectorCommand(credential) : referenceProjectorCommand()),
+        env: {
+          ...process.env,
+          NATS_URL: projectorNatsUrl,
+          DATABASE_URL: services.pgUrl,
+          VALKEY_URL: services.valkeyUrl,
+          CK_ACK_WAIT_MS: String(options.ackWaitMs ?? 2000),
+        },
+        logFile: path.join(dir, t === undefined ? 'projector.log' : `projector-${t}.log`),
+      });
+      stack.push(() => child.close());
+      child.start();
+      projectors.set(t, child);
+    }
+    for (const t of runAccounts) await waitConsumerPulling(services.natsUrl, 60_000, adminOf(t));
+    let current = runAccounts[0];
     const pool = new pg.Pool({
       connectionString: services.pgUrl,
       max: 3,
@@ -210,11 +218,15 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       producerNatsUrl: proxies.producer?.url ?? services.natsUrl,
       projectorNatsUrl,
       natsUrl: services.natsUrl,
-      natsConnect,
+      get natsConnect() {
+        return adminOf(current);
+      },
       pgUrl: services.pgUrl,
       valkeyUrl: services.valkeyUrl,
       proxies,
-      projector,
+      get projector() {
+        return projectors.get(current)!;
+      },
       pool,
       dir,
       capabilities,
@@ -226,6 +238,7 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
           throw new RangeError(
             `all ${tenantPool.length} tenants of the secure environment are used; raise secure.tenants`,
           );
+        if (accounts) current = t;
         return t;
       },
       producerNats: (t) => {
@@ -240,9 +253,13 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
               {
                 url: secure.url,
                 caFile: secure.caFile,
-                tenantA: { tenantId: t, credential: secure.tenants[t] as NatsCredential },
+                tenantA: {
+                  tenantId: t,
+                  credential: secure.tenants[t] as NatsCredential,
+                  ...(accounts ? { observer: accounts[t]!.projector } : {}),
+                },
                 tenantB: { tenantId: outsider, credential: secure.tenants[outsider] as NatsCredential },
-                observer: secure.projector,
+                observer: accounts ? accounts[outsider]!.projector : secure.projector,
                 timeoutMs: 3000,
                 // Stored probes would be projected or dead-lettered by the projector under test
                 // and counted in the run; `conformance security` runs them.
@@ -256,5 +273,29 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
   } catch (error) {
     await unwind();
     throw error;
+  }
+}
+
+/** The contract's durable consumer in the account `connect` reaches, with a short ack_wait. */
+async function addDurableConsumer(
+  natsUrl: string,
+  connect: NatsConnectOptions,
+  ackWaitMs: number | undefined,
+): Promise<void> {
+  const nc = await connectNats(natsUrl, connect);
+  try {
+    const c = CONTRACT.consumer;
+    await (
+      await jetstreamManager(nc)
+    ).consumers.add(CONTRACT.streams.episodes.name, {
+      durable_name: c.durable_name,
+      filter_subject: c.filter_subject,
+      max_ack_pending: c.max_ack_pending,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait: nanos(ackWaitMs ?? 2000),
+    });
+  } finally {
+    await nc.close();
   }
 }
