@@ -124,10 +124,16 @@ export {
   CONTRACT,
   /** The idempotent projection migration (generated/migration.sql). */
   MIGRATION_SQL,
+  /** Every clause ID of the spec, in spec order. */
+  CLAUSE_IDS,
+  /** Whether a string is a clause ID of the spec. */
+  isClauseId,
 } from './contract.js';
 export type {
   /** typeof CONTRACT */
   Contract,
+  /** The union of the spec's clause IDs (x-clauses). */
+  ClauseId,
 } from './contract.js';
 
 export {

@@ -2,7 +2,8 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { addServiceOptions, toNatsConnectOptions } from '../service-options.js';
 import type { ServiceCliOptions } from '../service-options.js';
-import { runConformanceCommand, replayCommand } from '../../conformance/runner/conformance-command.js';
+import { runConformanceCommand } from '../../conformance/runner/conformance-command.js';
+import { replayCommand } from '../../conformance/runner/replay-command.js';
 import { replayFaultsCommand, soakCommand } from '../../conformance/runner/fault-commands.js';
 import { registerConformanceSecurity } from './conformance-security.js';
 import type { RunFlags } from '../../conformance/runner/conformance-command.js';
@@ -73,10 +74,19 @@ export function registerConformance(program: Command): void {
     .option('--path <path>', 'fast-check path of a counterexample to replay (with --property)')
     .option('--property <names>', 'comma-separated property names')
     .option('--clauses <pattern>', 'only properties testing a clause matching this regular expression')
+    .option(
+      '--metrics-url <url>',
+      'the projector\'s Prometheus endpoint: checks that continuum_projector_events_total{outcome="stale"} counts every stale event (CT-4.stale)',
+    )
     .option('--slo-publish-p99-ms <n>', 'publish p99 threshold, ms (default: the contract)', num)
     .option('--slo-lag-p95-ms <n>', 'projection lag p95 threshold, ms (default: the contract)', num)
     .option('--slo-duplicate-rate <r>', 'duplicate projection rate threshold (default: the contract)', num)
     .option('--max-shrinks <n>', 'executions allowed while shrinking a failure', int(0), 40)
+    .option(
+      '--max-failures <n>',
+      'stop running further properties once N have failed (default: run all; a property failing only on clauses an earlier one already shrank is reported unshrunk)',
+      int(1),
+    )
     .option('--property-time-limit-s <n>', 'wall-clock budget per property', int(1), 120)
     .option(
       '--redelivery-wait-ms <n>',
@@ -123,17 +133,38 @@ export function registerConformance(program: Command): void {
     .description('Rerun exactly the schedule in FILE (under fresh tenant/agent ids) and report')
     .argument('<file>', 'a schedule file written by `conformance run`');
   addServiceOptions(replay)
-    .option('--projector-cmd <cmd>', 'start the projector under test as a child')
-    .option('--projector-instances <n>', 'how many copies of --projector-cmd to run', int(1), 1)
-    .option('--redelivery-wait-ms <n>', 'after a kill -9, wait this long for redelivery', int(0), 35_000)
-    .option('--give-up-ms <n>', 'stop waiting when nothing changed this long', int(100), 3000)
+    .option(
+      '--projector-cmd <cmd>',
+      'start the projector under test as a child (default: the one the file records)',
+    )
+    .option(
+      '--projector-instances <n>',
+      'how many copies of --projector-cmd to run (default: as recorded)',
+      int(1),
+    )
+    .option(
+      '--redelivery-wait-ms <n>',
+      'after a kill -9, wait this long for redelivery (default: as recorded)',
+      int(0),
+    )
+    .option(
+      '--give-up-ms <n>',
+      'stop waiting when nothing changed this long (default: as recorded)',
+      int(100),
+    )
+    .option('--out <dir>', 'where an error report goes', 'reports/conformance')
     .addHelpText(
       'after',
       `
-Example:
+Examples:
+  # rerun on the target the file records (its projector command, or its deployment, or the reference)
+  $ continuum-kit conformance replay reports/conformance/schedules/duplicates-seed42.schedule.json
+  # the same schedule against a fixed build of your projector, on a fresh deployment the kit starts
   $ continuum-kit conformance replay reports/conformance/schedules/duplicates-seed42.schedule.json \\
-      --nats nats://127.0.0.1:4222 --pg postgres://postgres@127.0.0.1/test --valkey redis://127.0.0.1:6379
+      --projector-cmd "./my-projector-fixed"
 
+Prints FIXED or STILL FAILING with the clauses. Flags override what the file records; URLs saved
+with a redacted password must be given again (flag or environment).
 Exit status: 0 the schedule passes now, 1 it still fails, 2 usage or environment error.`,
     )
     .action(async (file: string, flags: RunFlags & ServiceCliOptions) => {
@@ -147,6 +178,12 @@ Exit status: 0 the schedule passes now, 1 it still fails, 2 usage or environment
     .option('--minutes <m>', 'soak length', num, 10)
     .option('--rate <n>', 'local episode writes per second', int(1), 300)
     .option(
+      '--local-write-bound-ms <n>',
+      'local write p99 over the soak above this fails CT-6.local-writes',
+      num,
+      50,
+    )
+    .option(
       '--out <dir>',
       'report directory (faults.json, faults.html with the plots)',
       'reports/conformance',
@@ -157,9 +194,13 @@ Exit status: 0 the schedule passes now, 1 it still fails, 2 usage or environment
 Example:
   $ continuum-kit conformance soak --minutes 10 --rate 300 --out reports/soak
 
+The soak fails when anything is lost or projected twice beyond the SLO, when the local write p99
+exceeds --local-write-bound-ms, or when the projector's RSS floor rises faster than 4 MB/min after
+a 60 s warm-up (judged on soaks with at least 4 min of samples after the warm-up). A projector
+that exits during the soak stops it with exit 2 and the tail of its log.
 Exit status: 0 nothing lost and no clause failed, 1 the soak failed, 2 environment error.`,
     )
-    .action(async (flags: { minutes: number; rate: number; out: string }) => {
+    .action(async (flags: { minutes: number; rate: number; out: string; localWriteBoundMs: number }) => {
       process.exitCode = await soakCommand(flags);
     });
   conformance

@@ -90,8 +90,16 @@ export const CORRUPTIONS: readonly CorruptionKind[] = [
   }),
   ...field('/event_type', 'CT-3.envelope.event_type', {
     unknown: set('/event_type', 'episode.archived'),
-    'wrong case': set('/event_type', 'Episode.Created'),
-    'trailing space': set('/event_type', 'episode.created '),
+    // Every type padded and re-cased: a projector that normalises before validating would
+    // project ' episode.deleted' as a delete.
+    ...Object.fromEntries(
+      ['episode.created', 'episode.updated', 'episode.deleted', 'episode.summarized'].flatMap((t) => [
+        [`${t} leading space`, set('/event_type', ` ${t}`)],
+        [`${t} trailing space`, set('/event_type', `${t} `)],
+        [`${t} upper case`, set('/event_type', t.toUpperCase())],
+        [`${t} capitalised`, set('/event_type', `E${t.slice(1)}`)],
+      ]),
+    ),
     'wrong type': set('/event_type', true),
     missing: drop('/event_type'),
   }),

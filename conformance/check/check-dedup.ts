@@ -1,10 +1,10 @@
 import type { Observation } from '../target/observation.js';
 import { canonicalJson } from './canonical-json.js';
-import type { Violation } from './violation.js';
+import type { Finding } from '../core/finding.js';
 
 /** Result of comparing the state before and after a redelivery phase. */
 export interface DedupResult {
-  violations: Violation[];
+  violations: Finding[];
   /** Already-projected events whose redelivery changed a row or an events record. */
   reapplied: number;
   /** Events applied before the redelivery (the rate's denominator). */
@@ -16,7 +16,7 @@ export interface DedupResult {
  * (updated_at included) and every events record (projected_at, outcome) stays as it was.
  */
 export function checkDedup(before: Observation, after: Observation, redelivered: Set<string>): DedupResult {
-  const violations: Violation[] = [];
+  const violations: Finding[] = [];
   const key = (t: string, a: string, x: string): string => `${t}/${a}/${x}`;
   const eventsBefore = new Map(before.events.map((e) => [key(e.tenant_id, e.agent_id, e.event_id), e]));
   let reapplied = 0;
@@ -38,12 +38,18 @@ export function checkDedup(before: Observation, after: Observation, redelivered:
     const was = rowsBefore.get(k);
     if (was === undefined || canonicalJson(was) === canonicalJson(r)) continue;
     reapplied++;
-    const sameEvent = was.last_event_id === r.last_event_id;
+    // Same event, same fields, only updated_at rewritten: the guard let an equal event through.
+    // Fields changed under the same event: a redelivered body was applied again (dedup).
+    const sameEvent =
+      was.last_event_id === r.last_event_id &&
+      canonicalJson({ ...was, updated_at: '' }) === canonicalJson({ ...r, updated_at: '' });
     violations.push({
       clauseId: sameEvent ? 'CT-4.guard' : 'CT-4.dedup',
       message: sameEvent
         ? `redelivering already-projected events rewrote row ${k} (updated_at ${was.updated_at} -> ${r.updated_at}) with an equal event: only a strictly greater (source_ts, event_id) may overwrite`
-        : `redelivering already-projected events changed row ${k}: last_event_id ${was.last_event_id} -> ${r.last_event_id}`,
+        : was.last_event_id === r.last_event_id
+          ? `redelivering already-projected events changed row ${k} under the same last_event_id ${r.last_event_id}: a redelivered body was applied again`
+          : `redelivering already-projected events changed row ${k}: last_event_id ${was.last_event_id} -> ${r.last_event_id}`,
     });
   }
   const applied = before.events.filter((e) => e.outcome === null || e.outcome === 'applied').length;

@@ -1,8 +1,9 @@
-import { validateDlqEntry } from '../../lib/index.js';
+import { isClauseId, validateDlqEntry } from '../../lib/index.js';
+import { addEvidence } from '../core/finding.js';
+import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { Observation, ObservedDlqRow } from '../target/observation.js';
 import { canonicalJson } from './canonical-json.js';
 import type { ScheduleFacts } from './schedule-facts.js';
-import type { Violation } from './violation.js';
 
 const RAW_LIMIT = 65_536;
 
@@ -46,8 +47,9 @@ function subjectScope(subject: string): [string, string] | undefined {
  * record a parent (CT-3.envelope, CT-4.dlq) or a clause they checked first (CT-4.subject-match
  * for a bad tenant_id on a good subject). Failing them for it would fail conformant projectors.
  */
-export function checkDlq(facts: ScheduleFacts, obs: Observation): Violation[] {
-  const out: Violation[] = [];
+export function checkDlq(facts: ScheduleFacts, obs: Observation): CheckOutcome {
+  const out: Finding[] = [];
+  const evidence = new Map() as CheckOutcome['evidence'];
   const entries = obs.dlqMessages.map((m) => {
     let entry: Record<string, unknown> | undefined;
     try {
@@ -74,8 +76,10 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): Violation[] {
     const rows = obs.dlqRows.filter(
       (r) => rowMatches(r, message.data) && (r.subject === null || r.subject === message.subject),
     );
+    const before = out.length;
     if (rows.length === 0)
       out.push({ clauseId: clause, message: `${what} is not in arqonbus_continuum_projection_dlq` });
+    else addEvidence(evidence, clause);
     for (const r of rows)
       if (r.reason.trim() === '')
         out.push({ clauseId: 'CT-4.dlq', message: `DLQ row ${r.dlq_id} has no reason` });
@@ -89,7 +93,7 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): Violation[] {
         clauseId: message.kind === 'mismatch' ? clause : 'CT-6.dlq',
         message: `${what} is not on continuum.episode.dlq.v1.*`,
       });
-    }
+    } else addEvidence(evidence, 'CT-6.dlq');
     const scope = subjectScope(message.subject);
     const expected = scope === undefined ? '_invalid' : `${scope[0]}.${scope[1]}`;
     for (const e of onSubject) {
@@ -98,8 +102,13 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): Violation[] {
           clauseId: 'CT-7.tenant-isolation',
           message: `${what} was dead-lettered on ${e.subject}, not under its subject's scope ${expected}`,
         });
-      }
+      } else addEvidence(evidence, 'CT-7.tenant-isolation');
     }
+    // Bad input breaking a validator clause that reached the projector and was dead-lettered
+    // correctly is that clause's evidence (a message the broker refused is not in `facts`).
+    if (out.length === before && message.kind !== 'mismatch')
+      for (const c of [message.expectClause, ...(message.credits ?? [])])
+        if (c !== undefined && isClauseId(c)) addEvidence(evidence, c);
   }
   for (const [, event] of facts.valid) {
     const data = JSON.stringify(event);
@@ -110,7 +119,7 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): Violation[] {
         clauseId: unknown ? 'CT-3.unknown-fields' : 'CT-4.dlq',
         message: `valid event ${event.tenant_id}/${event.agent_id}/${event.event_id} was dead-lettered${unknown ? ' (it carries an unknown field, which consumers must ignore)' : ''}`,
       });
-    }
+    } else if ('ck_future_field' in (event.payload as object)) addEvidence(evidence, 'CT-3.unknown-fields');
   }
-  return out;
+  return { findings: out, evidence };
 }

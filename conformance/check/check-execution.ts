@@ -1,59 +1,81 @@
+import { isClauseId } from '../../lib/index.js';
+import type { ClauseId } from '../../lib/index.js';
+import { addEvidence, mergeEvidence } from '../core/finding.js';
+import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { Execution } from '../target/projector-target.js';
-import { scheduleMessages } from '../streams/schedule.js';
 import { checkDedup } from './check-dedup.js';
 import { checkDlq } from './check-dlq.js';
+import { checkEvents } from './check-events.js';
 import { checkRows } from './check-rows.js';
 import { checkValkey } from './check-valkey.js';
 import { eventKey, scheduleFacts } from './schedule-facts.js';
-import type { Violation } from './violation.js';
 
-/** Everything one execution showed: violations, and what it measured for the SLOs. */
-export interface ExecutionVerdict {
-  violations: Violation[];
-  /** Validator clauses exercised by bad input that was correctly dead-lettered. */
-  exercised: string[];
+/** Everything one execution showed: findings, evidence per clause, and what it measured for the SLOs. */
+export interface ExecutionVerdict extends CheckOutcome {
+  /** Same as `findings` (the name the schedule files and older callers use). */
+  violations: Finding[];
   keysSeen: number;
+  /** Clauses of bad input the broker refused (never reached the projector), with counts. */
+  refused: Map<ClauseId, number>;
   lagMs: number[];
   reapplied: number;
   applied: number;
 }
 
-function parseTs(text: string): number {
-  return Date.parse(text);
+/** How the deployment consumed: with one instance the kit knows the order events were projected in. */
+export interface ExecutionContext {
+  singleConsumer: boolean;
+  /** How much the projector's stale counter rose during the execution (--metrics-url). */
+  staleCounted?: number;
 }
 
 /** Runs every check on an execution. A missing observation (no settle) is a kit bug: it throws. */
-export function checkExecution(exec: Execution): ExecutionVerdict {
+export function checkExecution(
+  exec: Execution,
+  context: ExecutionContext = { singleConsumer: false },
+): ExecutionVerdict {
   const facts = scheduleFacts(exec.schedule, [...exec.refused, ...exec.deduplicated]);
   const final = exec.observations.at(-1);
   if (final === undefined) throw new Error('schedule has no settle step');
-  const violations: Violation[] = [
-    ...checkRows(facts, final.rows),
-    ...checkDlq(facts, final),
-    ...checkValkey(facts, final.keys, exec.tenants),
-  ];
   const first = exec.observations[0] ?? final;
-  for (const e of first.events) {
+  const outcomes: CheckOutcome[] = [
+    checkRows({ facts, rows: final.rows, events: final.events }),
+    checkDlq(facts, final),
+    checkValkey(facts, final.keys, exec.tenants, final.rows, !facts.crashed),
+    checkEvents({
+      facts,
+      events: final.events,
+      dlqRows: final.dlqRows,
+      orderKnown: context.singleConsumer && !facts.crashed,
+      ...(context.staleCounted === undefined ? {} : { staleCounted: context.staleCounted }),
+    }),
+  ];
+  const findings: Finding[] = outcomes.flatMap((o) => o.findings);
+  const evidence: CheckOutcome['evidence'] = new Map();
+  outcomes.forEach((o) => mergeEvidence(evidence, o.evidence));
+  for (const e of final.events) {
     const k = eventKey(e.tenant_id, e.agent_id, e.event_id);
     if (!facts.valid.has(k)) {
-      const culprit = facts.rejected.find((r) => r.parsed?.event_id === e.event_id);
-      const clauseId = culprit?.message.kind === 'mismatch' ? 'CT-4.subject-match' : 'CT-4.dlq';
-      violations.push({
+      const culprit = facts.rejected.find((r) => String(r.parsed?.event_id ?? '') === e.event_id);
+      const expected = culprit?.message.expectClause ?? '';
+      const clauseId =
+        culprit?.message.kind === 'mismatch'
+          ? 'CT-4.subject-match'
+          : isClauseId(expected)
+            ? expected
+            : 'CT-4.dlq';
+      findings.push({
         clauseId,
-        message: `events table records ${k}, which is not a valid event of the run (a rejected message was consumed as an event)`,
+        message: `events table records ${k}, which is not a valid event of the run (a rejected message was consumed as an event${culprit?.message.label === undefined ? '' : `: ${culprit.message.label}`})`,
       });
     }
   }
-  const rowKeys = new Set(final.rows.map((r) => eventKey(r.tenant_id, r.agent_id, r.episode_id)));
-  for (const [k, e] of facts.valid) {
-    const consumed = rowKeys.has(eventKey(e.tenant_id, e.agent_id, e.episode_id));
-    if (consumed && !final.events.some((r) => eventKey(r.tenant_id, r.agent_id, r.event_id) === k)) {
-      violations.push({
-        clauseId: facts.crashed ? 'CT-4.ack-after-commit' : 'CT-4.dedup',
-        message: `event ${k} has no record in arqonbus_continuum_projection_events (the dedup table records every applied or stale event)`,
-      });
-    }
-  }
+  if (facts.crashed)
+    addEvidence(
+      evidence,
+      'CT-4.ack-after-commit',
+      exec.schedule.steps.filter((s) => s.op === 'crash').length,
+    );
   let reapplied = 0;
   let applied = 0;
   if (exec.observations.length > 1) {
@@ -67,24 +89,32 @@ export function checkExecution(exec: Execution): ExecutionVerdict {
       }
     }
     const dedup = checkDedup(first, final, redelivered);
-    violations.push(...dedup.violations);
+    findings.push(...dedup.violations);
+    addEvidence(evidence, 'CT-4.dedup', redelivered.size);
     reapplied = dedup.reapplied;
     applied = dedup.applied;
   }
+  addEvidence(evidence, 'CT-4.dedup', facts.duplicateDeliveries);
   const lagMs: number[] = [];
   // A crash's downtime and redelivery wait are not projection lag.
   for (const e of exec.crashed ? [] : first.events) {
     const at = exec.firstPublishAt.get(eventKey(e.tenant_id, e.agent_id, e.event_id));
-    if (at !== undefined) lagMs.push(Math.max(0, parseTs(e.projected_at) - at));
+    if (at !== undefined) lagMs.push(Math.max(0, Date.parse(e.projected_at) - at));
   }
-  const failedMessages = new Set(violations.map((v) => v.message));
-  const exercised = scheduleMessages(exec.schedule)
-    .filter(
-      (m) =>
-        m.kind !== 'valid' &&
-        m.expectClause !== undefined &&
-        ![...failedMessages].some((f) => f.includes(m.subject) && f.includes(m.expectClause ?? '')),
-    )
-    .flatMap((m) => [m.expectClause as string, ...(m.credits ?? [])]);
-  return { violations, exercised, keysSeen: final.keys.length, lagMs, reapplied, applied };
+  const refused = new Map<ClauseId, number>();
+  for (const i of exec.refused) {
+    const step = exec.schedule.steps[i];
+    const clause = step?.op === 'publish' ? step.message.expectClause : undefined;
+    if (clause !== undefined && isClauseId(clause)) refused.set(clause, (refused.get(clause) ?? 0) + 1);
+  }
+  return {
+    findings,
+    violations: findings,
+    evidence,
+    keysSeen: final.keys.length,
+    refused,
+    lagMs,
+    reapplied,
+    applied,
+  };
 }

@@ -3,6 +3,7 @@ import type { Schedule } from '../streams/schedule.js';
 import type { ObservedRow } from '../target/observation.js';
 import { checkRows } from './check-rows.js';
 import { scheduleFacts } from './schedule-facts.js';
+import type { ScheduleFacts } from './schedule-facts.js';
 
 const subject = 'continuum.episode.v1.t0.a0';
 function event(id: string, ts: string, type = 'episode.updated'): Record<string, unknown> {
@@ -41,6 +42,21 @@ function observed(e: Record<string, unknown>, deleted = false): ObservedRow {
   };
 }
 
+/** The rows check with every valid event recorded in the events table (or none). */
+function judge(facts: ScheduleFacts, rows: ObservedRow[], recorded = true) {
+  const events = recorded
+    ? [...facts.valid.values()].map((e) => ({
+        tenant_id: e.tenant_id,
+        agent_id: e.agent_id,
+        event_id: e.event_id,
+        episode_id: e.episode_id,
+        outcome: 'applied',
+        projected_at: '2026-01-01T00:00:00.000000Z',
+      }))
+    : [];
+  return checkRows({ facts, rows, events }).findings;
+}
+
 describe('checkRows diagnoses each difference with its clause', () => {
   const older = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZA', '2026-01-01T00:00:01Z');
   const newer = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZB', '2026-01-01T00:00:02Z');
@@ -48,25 +64,65 @@ describe('checkRows diagnoses each difference with its clause', () => {
   const tieHigh = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZD', '2026-01-01T00:00:03.500Z');
 
   it('passes rows equal to the model', () => {
-    expect(checkRows(scheduleFacts(schedule(older, newer)), [observed(newer)])).toEqual([]);
+    expect(judge(scheduleFacts(schedule(older, newer)), [observed(newer)])).toEqual([]);
   });
   it('an older event winning is CT-4.guard', () => {
-    expect(
-      checkRows(scheduleFacts(schedule(newer, older)), [observed(older)]).map((v) => v.clauseId),
-    ).toEqual(['CT-4.guard']);
+    expect(judge(scheduleFacts(schedule(newer, older)), [observed(older)]).map((v) => v.clauseId)).toEqual([
+      'CT-4.guard',
+    ]);
   });
   it('the lower event_id winning at an equal instant is CT-4.tie-break', () => {
     expect(
-      checkRows(scheduleFacts(schedule(tieHigh, tieLow)), [observed(tieLow)]).map((v) => v.clauseId),
+      judge(scheduleFacts(schedule(tieHigh, tieLow)), [observed(tieLow)]).map((v) => v.clauseId),
     ).toEqual(['CT-4.tie-break']);
   });
   it('an undone delete is CT-4.delete', () => {
     const del = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZE', '2026-01-01T00:00:00Z', 'episode.deleted');
     expect(
-      checkRows(scheduleFacts(schedule(del, newer)), [observed(newer, false)]).map((v) => v.clauseId),
+      judge(scheduleFacts(schedule(del, newer)), [observed(newer, false)]).map((v) => v.clauseId),
     ).toEqual(['CT-4.delete']);
   });
-  it('a missing row is CT-4.consume', () => {
-    expect(checkRows(scheduleFacts(schedule(newer)), []).map((v) => v.clauseId)).toEqual(['CT-4.consume']);
+  it('a missing row with none of its events recorded is CT-4.consume; with them recorded, CT-4.upsert', () => {
+    expect(judge(scheduleFacts(schedule(newer)), [], false).map((v) => v.clauseId)).toEqual(['CT-4.consume']);
+    expect(judge(scheduleFacts(schedule(newer)), []).map((v) => v.clauseId)).toEqual(['CT-4.upsert']);
+  });
+  it('a delete recorded but not applied is CT-4.delete even after a crash', () => {
+    const del = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZE', '2026-01-01T00:00:00Z', 'episode.deleted');
+    const crashed: Schedule = {
+      ...schedule(del, newer),
+      steps: [...schedule(del, newer).steps, { op: 'crash' }],
+    };
+    expect(judge(scheduleFacts(crashed), [observed(newer, false)]).map((v) => v.clauseId)).toEqual([
+      'CT-4.delete',
+    ]);
+    expect(judge(scheduleFacts(crashed), [observed(newer, false)], false).map((v) => v.clauseId)).toEqual([
+      'CT-4.ack-after-commit',
+    ]);
+  });
+  it('the newest event never recorded is CT-3.delivery, not the guard', () => {
+    const facts = scheduleFacts(schedule(older, newer));
+    const events = [
+      {
+        tenant_id: 't0',
+        agent_id: 'a0',
+        event_id: String(older.event_id),
+        episode_id: String(older.episode_id),
+        outcome: 'applied',
+        projected_at: '2026-01-01T00:00:00.000000Z',
+      },
+    ];
+    expect(checkRows({ facts, rows: [observed(older)], events }).findings.map((v) => v.clauseId)).toEqual([
+      'CT-3.delivery',
+    ]);
+  });
+  it('counts the situations it guards: stale arrivals for the guard, equal instants for the tie-break', () => {
+    const { evidence } = checkRows({
+      facts: scheduleFacts(schedule(tieHigh, tieLow, newer)),
+      rows: [],
+      events: [],
+    });
+    expect(evidence.get('CT-4.guard')).toBe(2); // tieLow and newer both arrive after a greater event
+    expect(evidence.get('CT-4.tie-break')).toBe(1);
+    expect(evidence.get('CT-4.delete')).toBeUndefined();
   });
 });

@@ -1,9 +1,12 @@
+import { isClauseId } from '../../lib/index.js';
 import type { ModelEvent, ProjectionRow } from '../../lib/projection-model.js';
-import type { ObservedRow } from '../target/observation.js';
+import { addEvidence } from '../core/finding.js';
+import type { CheckOutcome, Finding } from '../core/finding.js';
+import type { ObservedEventRecord, ObservedRow } from '../target/observation.js';
 import { canonicalJson } from './canonical-json.js';
 import { canonicalOr, eventKey } from './schedule-facts.js';
 import type { ScheduleFacts } from './schedule-facts.js';
-import type { Violation } from './violation.js';
+import { rowSituations } from './row-situations.js';
 
 const FIELDS = [
   'event_type',
@@ -23,14 +26,15 @@ function differences(model: ProjectionRow, row: ObservedRow): string[] {
   );
 }
 
-const lower = (s: unknown): string => (typeof s === 'string' ? s.toLowerCase() : '');
+// Ids of bad input may be numbers or other JSON: compare them as text.
+const lower = (s: unknown): string => (s === undefined || s === null ? '' : String(s).toLowerCase());
 
-/** The rejected message that could have produced this row or event id, if any. */
+/** The rejected message that could have produced this row or event id, filed under the rule it breaks. */
 function rejectedCulprit(
   facts: ScheduleFacts,
   k: { tenant_id: string; agent_id: string; episode_id: string },
   eventId?: string,
-): Violation | undefined {
+): Finding | undefined {
   for (const r of facts.rejected) {
     const p = r.parsed;
     if (p === undefined) continue;
@@ -40,29 +44,41 @@ function rejectedCulprit(
       lower(p.episode_id) === lower(k.episode_id);
     const sameEvent = eventId !== undefined && lower(p.event_id) === lower(eventId);
     if (sameKey && (eventId === undefined || sameEvent)) {
-      const clauseId = r.message.kind === 'mismatch' ? 'CT-4.subject-match' : 'CT-4.dlq';
+      const expected = r.message.expectClause ?? '';
+      const clauseId =
+        r.message.kind === 'mismatch' ? 'CT-4.subject-match' : isClauseId(expected) ? expected : 'CT-4.dlq';
       return {
         clauseId,
-        message: `a rejected message was projected into ${k.tenant_id}/${k.agent_id}/${k.episode_id}: ${r.message.kind} on ${r.message.subject} (${r.message.expectClause ?? ''})`,
+        message: `a rejected message was projected into ${k.tenant_id}/${k.agent_id}/${k.episode_id}: ${r.message.kind} on ${r.message.subject} (${expected}${r.message.label === undefined ? '' : `, ${r.message.label}`})`,
       };
     }
   }
   return undefined;
 }
 
-/** Oracle check: the rows of the run's tenants equal the model's rows, with a diagnosis per difference. */
-export function checkRows(facts: ScheduleFacts, observed: ObservedRow[]): Violation[] {
-  const out: Violation[] = [];
+/** The rows check's input: the schedule's facts, and the final rows and events records. */
+export interface RowsInput {
+  facts: ScheduleFacts;
+  rows: ObservedRow[];
+  events: ObservedEventRecord[];
+}
+
+/** Oracle check: the rows of the run's tenants equal the model's rows, each difference filed by its evidence. */
+export function checkRows(input: RowsInput): CheckOutcome {
+  const { facts } = input;
+  const findings: Finding[] = [];
+  const recorded = new Set(input.events.map((e) => eventKey(e.tenant_id, e.agent_id, e.event_id)));
+  const isRecorded = (e: ModelEvent): boolean => recorded.has(eventKey(e.tenant_id, e.agent_id, e.event_id));
   const expected = new Map(
     facts.model.rows().map((r) => [eventKey(r.tenant_id, r.agent_id, r.episode_id), r]),
   );
   const seen = new Set<string>();
-  for (const row of observed) {
+  for (const row of input.rows) {
     const k = eventKey(row.tenant_id, row.agent_id, row.episode_id);
     seen.add(k);
     const model = expected.get(k);
     if (model === undefined) {
-      out.push(
+      findings.push(
         rejectedCulprit(facts, row, row.last_event_id) ??
           rejectedCulprit(facts, row) ?? {
             clauseId: [...facts.byKey.keys()].some((x) => x.endsWith(`/${row.episode_id}`))
@@ -74,29 +90,40 @@ export function checkRows(facts: ScheduleFacts, observed: ObservedRow[]): Violat
       continue;
     }
     const diff = differences(model, row);
-    if (diff.length > 0) out.push(diagnose(facts, model, row, diff));
+    if (diff.length > 0) findings.push(diagnose(facts, model, row, diff, isRecorded));
   }
   for (const [k, model] of expected) {
     if (seen.has(k)) continue;
-    const clauseId = facts.crashed
-      ? 'CT-4.ack-after-commit'
-      : facts.hasBadInput
-        ? 'CT-4.dlq'
-        : 'CT-4.consume';
-    const why = facts.crashed
-      ? 'after a kill -9 and restart'
-      : facts.hasBadInput
-        ? 'after bad input in the stream'
-        : '';
-    out.push({
+    const events = facts.byKey.get(k) ?? [];
+    const anyRecorded = events.some(isRecorded);
+    const [clauseId, why] = anyRecorded
+      ? (['CT-4.upsert', 'although its events are recorded in the events table'] as const)
+      : facts.crashed
+        ? ([
+            'CT-4.ack-after-commit',
+            'after a kill -9 and restart, and none of its events is recorded',
+          ] as const)
+        : facts.hasBadInput
+          ? (['CT-4.dlq', 'after bad input in the stream (consumption must continue)'] as const)
+          : (['CT-4.consume', 'and none of its events is recorded'] as const);
+    findings.push({
       clauseId,
       message: `row ${k} missing ${why} (expected last_event_id ${model.last_event_id})`,
     });
   }
-  return out;
+  const evidence = rowSituations(facts);
+  addEvidence(evidence, 'CT-4.consume', expected.size);
+  addEvidence(evidence, 'CT-4.upsert', expected.size);
+  return { findings, evidence };
 }
 
-function diagnose(facts: ScheduleFacts, model: ProjectionRow, row: ObservedRow, diff: string[]): Violation {
+function diagnose(
+  facts: ScheduleFacts,
+  model: ProjectionRow,
+  row: ObservedRow,
+  diff: string[],
+  isRecorded: (e: ModelEvent) => boolean,
+): Finding {
   const k = eventKey(model.tenant_id, model.agent_id, model.episode_id);
   const detail = `row ${k}: ${diff.join('; ')}`;
   const events = facts.byKey.get(k) ?? [];
@@ -111,6 +138,18 @@ function diagnose(facts: ScheduleFacts, model: ProjectionRow, row: ObservedRow, 
         clauseId: elsewhere ? 'CT-7.tenant-isolation' : 'CT-4.upsert',
         message: `${detail} (last_event_id is not an event of this row)`,
       };
+    }
+    const winner = events.find((e) => e.event_id === model.last_event_id);
+    if (winner !== undefined && !isRecorded(winner)) {
+      return facts.crashed
+        ? {
+            clauseId: 'CT-4.ack-after-commit',
+            message: `${detail} (the newest event was lost across a kill -9: not recorded)`,
+          }
+        : {
+            clauseId: 'CT-3.delivery',
+            message: `${detail} (the newest event was never recorded in the events table)`,
+          };
     }
     const winnerIdShared = [...facts.valid.values()].some(
       (e) =>
@@ -129,20 +168,29 @@ function diagnose(facts: ScheduleFacts, model: ProjectionRow, row: ObservedRow, 
         message: `${detail} (equal source_ts: the greater event_id in byte order must win)`,
       };
     }
-    if (facts.crashed)
-      return { clauseId: 'CT-4.ack-after-commit', message: `${detail} (after a kill -9 and restart)` };
     return {
       clauseId: 'CT-4.guard',
       message: `${detail} (an older event overwrote a newer one, or the newest never applied)`,
     };
   }
   if (model.deleted !== row.deleted) {
-    if (facts.crashed)
-      return { clauseId: 'CT-4.ack-after-commit', message: `${detail} (after a kill -9 and restart)` };
+    const deletes = events.filter((e) => e.event_type === 'episode.deleted');
+    if (model.deleted && facts.crashed && !deletes.some(isRecorded))
+      return {
+        clauseId: 'CT-4.ack-after-commit',
+        message: `${detail} (the delete was lost across a kill -9: not recorded)`,
+      };
     return {
       clauseId: 'CT-4.delete',
-      message: `${detail} (${model.deleted ? 'a projected delete was undone' : 'deleted without a delete event'})`,
+      message: `${detail} (${model.deleted ? 'a delete was recorded but the row is not deleted' : 'deleted without a delete event'})`,
     };
   }
+  const conflicting =
+    facts.conflicts.get(eventKey(model.tenant_id, model.agent_id, model.last_event_id)) ?? [];
+  if (conflicting.some((c) => canonicalJson(c.payload.summary ?? null) === canonicalJson(row.summary)))
+    return {
+      clauseId: 'CT-4.dedup',
+      message: `${detail} (a redelivery with a different body under the same idempotency key replaced the first projection, which must stand)`,
+    };
   return { clauseId: 'CT-4.upsert', message: `${detail} (row fields do not match its last event)` };
 }

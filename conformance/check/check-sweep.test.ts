@@ -67,14 +67,16 @@ describe('swept bad input', () => {
       execution([swept], { dlqRows: [dlqRow(body, null, false)], dlqMessages: [dlqMessage(body)] }),
     );
     expect(v.violations).toEqual([]);
-    expect(v.exercised).toEqual(['CT-3.payload.content_ref', 'CT-11.reflex-refs']);
+    expect(v.evidence.get('CT-3.payload.content_ref')).toBe(1);
+    expect(v.evidence.get('CT-11.reflex-refs')).toBe(1);
   });
 
   it('dropped: CT-4.dlq and CT-6.dlq, and neither the clause nor its credits are exercised', () => {
     const v = checkExecution(execution([swept], {}));
     expect(v.violations.map((x) => x.clauseId).sort()).toEqual(['CT-4.dlq', 'CT-6.dlq']);
     expect(v.violations[0]?.message).toContain('sweep: a body, not a reference');
-    expect(v.exercised).toEqual([]);
+    expect(v.evidence.get('CT-3.payload.content_ref')).toBeUndefined();
+    expect(v.evidence.get('CT-11.reflex-refs')).toBeUndefined();
   });
 
   it('a `null` body stored as jsonb null is found; a row with no event and no raw is not', () => {

@@ -1,19 +1,39 @@
 import { CONTRACT, parseValkeyKey, validateCacheEntry } from '../../lib/index.js';
+import { addEvidence } from '../core/finding.js';
+import type { CheckOutcome, Finding } from '../core/finding.js';
 import { BODY_MARKER } from '../streams/event-parts.js';
-import type { ObservedKey } from '../target/observation.js';
+import type { ObservedKey, ObservedRow } from '../target/observation.js';
+import { checkCacheCurrent } from './check-cache-current.js';
 import { eventKey } from './schedule-facts.js';
 import type { ScheduleFacts } from './schedule-facts.js';
-import type { Violation } from './violation.js';
 
 /**
  * Every key of the run is in an allowed family (CT-5.families), prefixed with one of the run's
  * own tenants (CT-5.tenant-prefix), carries a TTL within its bound (CT-5.cache-ttl), and holds
  * no body: a cache value validates against cache-entry.schema.json and nothing holds the
- * marker the kit planted in metadata (CT-5.no-body). A cache entry belongs to its own row.
+ * marker the kit planted in metadata (CT-5.no-body). A cache entry belongs to its own row and
+ * holds that row's current fields (CT-5.cache-current).
  */
-export function checkValkey(facts: ScheduleFacts, keys: ObservedKey[], tenants: string[]): Violation[] {
-  const out: Violation[] = [];
+export function checkValkey(
+  facts: ScheduleFacts,
+  keys: ObservedKey[],
+  tenants: string[],
+  rows: ObservedRow[],
+  /** A kill -9 between commit and the cache write leaves the old entry until its TTL: not judged. */
+  judgeCacheCurrent = true,
+): CheckOutcome {
+  const out: Finding[] = [];
+  const evidence: CheckOutcome['evidence'] = new Map();
+  const cacheEntries: {
+    key: string;
+    tenantId: string;
+    agentId: string;
+    episodeId: string;
+    entry: unknown;
+  }[] = [];
   for (const k of keys) {
+    addEvidence(evidence, 'CT-5.families');
+    addEvidence(evidence, 'CT-5.tenant-prefix');
     const parsed = parseValkeyKey(k.key);
     if (!parsed.ok) {
       const prefixed = tenants.some((t) => k.key.startsWith(`tenant:${t}:`));
@@ -31,6 +51,7 @@ export function checkValkey(facts: ScheduleFacts, keys: ObservedKey[], tenants: 
     }
     const family = CONTRACT.valkey.families[parsed.family];
     const clause = parsed.family === 'cache' ? 'CT-5.cache-ttl' : 'CT-5.families';
+    if (parsed.family === 'cache') addEvidence(evidence, 'CT-5.cache-ttl');
     if (k.pttl < 0)
       out.push({ clauseId: clause, message: `key ${k.key} has no TTL (bound ${family.ttl_seconds.max} s)` });
     else if (k.pttl > family.ttl_seconds.max * 1000) {
@@ -40,6 +61,7 @@ export function checkValkey(facts: ScheduleFacts, keys: ObservedKey[], tenants: 
       });
     }
     const value = k.value ?? '';
+    if (k.value !== null) addEvidence(evidence, 'CT-5.no-body');
     if (value.includes(BODY_MARKER))
       out.push({
         clauseId: 'CT-5.no-body',
@@ -74,7 +96,20 @@ export function checkValkey(facts: ScheduleFacts, keys: ObservedKey[], tenants: 
         clauseId: 'CT-7.tenant-isolation',
         message: `cache ${k.key} holds event ${result.value.last_event_id}, which is not an event of that tenant/agent/episode`,
       });
+      continue;
     }
+    cacheEntries.push({
+      key: k.key,
+      tenantId: parsed.tenantId,
+      agentId: parsed.agentId,
+      episodeId: parsed.episodeId ?? '',
+      entry: result.value,
+    });
   }
-  return out;
+  if (judgeCacheCurrent) {
+    const current = checkCacheCurrent(cacheEntries, rows);
+    out.push(...current.findings);
+    for (const [c, n] of current.evidence) addEvidence(evidence, c, n);
+  }
+  return { findings: out, evidence };
 }

@@ -1,5 +1,5 @@
 import { ProjectionModel } from '../../lib/projection-model.js';
-import type { ModelEvent } from '../../lib/projection-model.js';
+import type { ApplyOutcome, ModelEvent } from '../../lib/projection-model.js';
 import { canonicalSourceTs } from '../../lib/projection-model.js';
 import type { Schedule, ScheduleMessage } from '../streams/schedule.js';
 import { scheduleMessages } from '../streams/schedule.js';
@@ -15,6 +15,12 @@ export interface ScheduleFacts {
   rejected: { message: ScheduleMessage; parsed?: Partial<ModelEvent> }[];
   hasBadInput: boolean;
   crashed: boolean;
+  /** The model's outcome of each valid event's first delivery, in publish order. */
+  firstOutcome: Map<string, Exclude<ApplyOutcome, 'duplicate'>>;
+  /** Deliveries of an event already delivered (copies and redeliveries that reached the stream). */
+  duplicateDeliveries: number;
+  /** Later bodies under an idempotency key already delivered with a different body, by key. */
+  conflicts: Map<string, ModelEvent[]>;
 }
 
 export const eventKey = (t: string, a: string, id: string): string => `${t}/${a}/${id}`;
@@ -25,13 +31,21 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
   const valid = new Map<string, ModelEvent>();
   const byKey = new Map<string, ModelEvent[]>();
   const rejected: ScheduleFacts['rejected'] = [];
+  const firstOutcome: ScheduleFacts['firstOutcome'] = new Map();
+  let duplicateDeliveries = 0;
+  const conflicts: ScheduleFacts['conflicts'] = new Map();
   const skip = new Set(refused);
   const kept: Schedule = { ...schedule, steps: schedule.steps.filter((_, i) => !skip.has(i)) };
   for (const m of scheduleMessages(kept)) {
     if (m.kind === 'valid') {
       const e = JSON.parse(m.data) as ModelEvent;
-      model.apply(e);
+      const outcome = model.apply(e);
       const k = eventKey(e.tenant_id, e.agent_id, e.event_id);
+      if (outcome === 'duplicate') {
+        duplicateDeliveries++;
+        if (valid.has(k) && JSON.stringify(valid.get(k)) !== JSON.stringify(e))
+          conflicts.set(k, [...(conflicts.get(k) ?? []), e]);
+      } else if (!firstOutcome.has(k)) firstOutcome.set(k, outcome);
       if (!valid.has(k)) {
         valid.set(k, e);
         const rk = eventKey(e.tenant_id, e.agent_id, e.episode_id);
@@ -55,6 +69,9 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
     rejected,
     hasBadInput: rejected.length > 0,
     crashed: schedule.steps.some((s) => s.op === 'crash'),
+    firstOutcome,
+    duplicateDeliveries,
+    conflicts,
   };
 }
 

@@ -1,5 +1,2 @@
-/** One broken clause found in one execution. */
-export interface Violation {
-  clauseId: string;
-  message: string;
-}
+/** One broken clause found in one execution (the kit core's Finding). */
+export type { Finding as Violation } from '../core/finding.js';

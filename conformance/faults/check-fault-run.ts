@@ -3,7 +3,8 @@ import type { SecurityCheckResult } from '../security/security-target.js';
 import type { Violation } from '../check/violation.js';
 import { percentile } from '../runner/slo.js';
 import type { FaultClauseVerdict, FaultRunFigures } from './fault-run-result.js';
-import type { ObservedRow, ProjectedEvent } from './observe-projection.js';
+import type { ObservedRow } from '../target/observation.js';
+import type { ProjectedEvent } from './observe-projection.js';
 
 /** How many times the fault-free local write p99 a write may take during faults. */
 const LOCAL_WRITE_RATIO_BOUND = 10;
@@ -33,7 +34,7 @@ export interface FaultRunData {
   /** event_id -> projected_at (ms), taken after each fault recovered; a change means a re-application. */
   snapshots: Map<string, number>[];
   final: Map<string, ProjectedEvent>;
-  rows: ObservedRow[];
+  rows: Pick<ObservedRow, 'episode_id' | 'last_event_id' | 'deleted'>[];
   streamCopies: Map<string, number>;
   faultsInjected: number;
   projectorKills: number;

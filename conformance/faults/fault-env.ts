@@ -2,10 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { CONTRACT } from '../../lib/index.js';
+import { kitCommandLine, SupervisedChild } from '../../harness/child/index.js';
+import { consumerPulling, ensureDurableConsumer } from '../../harness/durable-consumer.js';
 import { startNatsCluster, type NatsCluster } from '../../harness/cluster/index.js';
 import type { NatsCredential } from '../../harness/security/nats-credential.js';
 import {
@@ -27,21 +28,32 @@ import { runSecurityChecks } from '../security/run-security-checks.js';
 import type { SecurityCheckResult } from '../security/security-target.js';
 import type { FaultKind } from './fault-schedule.js';
 import { startLatencyProxy, type LatencyProxy } from './latency-proxy.js';
-import { ProjectorChild } from './projector-child.js';
-import { waitConsumerPulling } from './wait-consumer.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-/** The reference projector command (`continuum-kit ref projector`, services from the environment). */
-export function referenceProjectorCommand(): string {
-  return `${process.execPath} --import tsx ${path.join(ROOT, 'cli/main.ts')} ref projector --metrics-port 0 --batch-size 200 --log-level warn`;
+/**
+ * The reference projector (`continuum-kit ref projector` of this copy of the kit, services from
+ * the environment); with `credential`, connecting to a secure bus (`--nats-creds/--nats-tls-*`).
+ */
+export function referenceProjectorCommand(credential?: NatsCredential): string {
+  const flag = (name: string, file: string | undefined): string[] => (file === undefined ? [] : [name, file]);
+  return kitCommandLine([
+    'ref',
+    'projector',
+    '--metrics-port',
+    '0',
+    '--batch-size',
+    '200',
+    '--log-level',
+    'warn',
+    ...flag('--nats-creds', credential?.credsFile),
+    ...flag('--nats-tls-ca', credential?.tls?.caFile),
+    ...flag('--nats-tls-cert', credential?.tls?.certFile),
+    ...flag('--nats-tls-key', credential?.tls?.keyFile),
+  ]);
 }
 
-/** The reference projector connecting to a secure bus with `credential` (`ref projector --nats-creds/--nats-tls-*`). */
+/** The reference projector connecting to a secure bus with `credential`. */
 export function secureReferenceProjectorCommand(credential: NatsCredential): string {
-  const flag = (name: string, file: string | undefined): string =>
-    file === undefined ? '' : ` ${name} ${JSON.stringify(file)}`;
-  return `${referenceProjectorCommand()}${flag('--nats-creds', credential.credsFile)}${flag('--nats-tls-ca', credential.tls?.caFile)}${flag('--nats-tls-cert', credential.tls?.certFile)}${flag('--nats-tls-key', credential.tls?.keyFile)}`;
+  return referenceProjectorCommand(credential);
 }
 
 /** Options of {@link startFaultEnv}. */
@@ -65,7 +77,10 @@ export interface FaultEnvOptions {
   };
   /** The projector under test: a shell command reading NATS_URL, DATABASE_URL, VALKEY_URL (default: the reference). */
   projectorCmd?: string;
-  /** ack_wait of the durable consumer, so what a killed projector held comes back soon; default 2000 ms. */
+  /**
+   * ack_wait of the durable consumer; default the contract's (30 s), so recovery figures are what
+   * a real deployment sees after a kill. Tests shorten it to keep the suite fast.
+   */
   ackWaitMs?: number;
   /** Latency (ms, each way) on the projector's bus link for the whole run, e.g. a remote broker; default 0. */
   projectorLinkLatencyMs?: number;
@@ -92,13 +107,15 @@ export interface FaultEnv extends AsyncDisposable {
   /** Proxies in front of NATS (none in cluster mode: clients there follow cluster gossip past a proxy). */
   proxies: { producer?: LatencyProxy; projector?: LatencyProxy };
   /** The projector under fault; with an account per tenant, that of the current run's tenant. */
-  readonly projector: ProjectorChild;
+  readonly projector: SupervisedChild;
   pool: pg.Pool;
   dir: string;
   /** The faults this environment can inject. */
   capabilities: FaultKind[];
   /** Baseline latency on the projector link, restored after a latency fault. */
   projectorLinkLatencyMs: number;
+  /** ack_wait of the durable consumer: what a killed projector held comes back after this. */
+  ackWaitMs: number;
   /** A tenant id for the next run (secure mode: one with credentials); undefined: make one up. */
   nextTenant(): string | undefined;
   /** The producer's credential for a tenant (secure mode). */
@@ -162,7 +179,15 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       natsAccounts: accounts ? [...tenantPool, outsider].map(adminOf) : undefined,
       replicas: cluster ? 3 : 1,
     });
-    for (const t of runAccounts) await addDurableConsumer(services.natsUrl, adminOf(t), options.ackWaitMs);
+    const ackWaitMs = options.ackWaitMs ?? CONTRACT.consumer.ack_wait_ms;
+    const managers = new Map<string | undefined, JetStreamManager>();
+    for (const t of runAccounts) {
+      const nc = await connectNats(services.natsUrl, adminOf(t));
+      stack.push(() => nc.close());
+      const jsm = await jetstreamManager(nc);
+      await ensureDurableConsumer(jsm, { ackWaitMs });
+      managers.set(t, jsm);
+    }
     const proxies: FaultEnv['proxies'] = {};
     if (!cluster) {
       proxies.producer = await startLatencyProxy(services.natsUrl);
@@ -176,19 +201,21 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
     if (proxies.projector) proxies.projector.latencyMs = linkLatency;
     const projectorNatsUrl = proxies.projector?.url ?? services.natsUrl;
     // One projector per account the runs use, all writing the one projection database.
-    const projectors = new Map<string | undefined, ProjectorChild>();
+    const projectors = new Map<string | undefined, SupervisedChild>();
     for (const t of runAccounts) {
-      const credential = t === undefined ? secure?.projector : accounts?.[t]?.projector;
-      const child = new ProjectorChild({
+      const named = options.projectorCmd === undefined ? 'reference projector' : 'projector under test';
+      const child = new SupervisedChild({
+        name: t === undefined ? named : `${named} (account of ${t})`,
+        supervise: true,
         command:
           options.projectorCmd ??
-          (credential ? secureReferenceProjectorCommand(credential) : referenceProjectorCommand()),
+          referenceProjectorCommand(t === undefined ? secure?.projector : accounts?.[t]?.projector),
         env: {
           ...process.env,
           NATS_URL: projectorNatsUrl,
           DATABASE_URL: services.pgUrl,
           VALKEY_URL: services.valkeyUrl,
-          CK_ACK_WAIT_MS: String(options.ackWaitMs ?? 2000),
+          CK_ACK_WAIT_MS: String(ackWaitMs),
         },
         logFile: path.join(dir, t === undefined ? 'projector.log' : `projector-${t}.log`),
       });
@@ -196,7 +223,14 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       child.start();
       projectors.set(t, child);
     }
-    for (const t of runAccounts) await waitConsumerPulling(services.natsUrl, 60_000, adminOf(t));
+    for (const t of runAccounts)
+      await projectors
+        .get(t)!
+        .waitReady(
+          () => consumerPulling(managers.get(t)!),
+          60_000,
+          `pull from the durable consumer '${CONTRACT.consumer.durable_name}'`,
+        );
     let current = runAccounts[0];
     const pool = new pg.Pool({
       connectionString: services.pgUrl,
@@ -231,6 +265,7 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       dir,
       capabilities,
       projectorLinkLatencyMs: linkLatency,
+      ackWaitMs,
       nextTenant: () => {
         if (!secure) return undefined;
         const t = tenantPool[nextIndex++];
@@ -273,29 +308,5 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
   } catch (error) {
     await unwind();
     throw error;
-  }
-}
-
-/** The contract's durable consumer in the account `connect` reaches, with a short ack_wait. */
-async function addDurableConsumer(
-  natsUrl: string,
-  connect: NatsConnectOptions,
-  ackWaitMs: number | undefined,
-): Promise<void> {
-  const nc = await connectNats(natsUrl, connect);
-  try {
-    const c = CONTRACT.consumer;
-    await (
-      await jetstreamManager(nc)
-    ).consumers.add(CONTRACT.streams.episodes.name, {
-      durable_name: c.durable_name,
-      filter_subject: c.filter_subject,
-      max_ack_pending: c.max_ack_pending,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      ack_wait: nanos(ackWaitMs ?? 2000),
-    });
-  } finally {
-    await nc.close();
   }
 }

@@ -63,3 +63,31 @@ export function faultScheduleArbitrary(bounds: FaultScheduleBounds): fc.Arbitrar
     )
     .map(([first, rest]) => ({ steps: [{ op: 'write' as const, count: 5 }, first, ...rest] }));
 }
+
+/** The one fault of `kind` that a coverage schedule injects: the harsher variant where there is one. */
+function coverageFault(kind: FaultKind): Fault {
+  switch (kind) {
+    case 'broker-restart':
+      return { kind, signal: 'SIGKILL' };
+    case 'cluster-node-kill':
+      return { kind, node: 0 };
+    case 'latency':
+      return { kind, ms: 100 };
+    default:
+      return { kind };
+  }
+}
+
+/**
+ * A schedule that injects every kind in `kinds` once, one step each, so that every fault kind of
+ * an environment is exercised in every run set whatever the seed (the fault property runs it
+ * first, as a fast-check example).
+ */
+export function coverageSchedule(kinds: readonly FaultKind[], holdMs = 1000, writes = 10): FaultSchedule {
+  return {
+    steps: [
+      { op: 'write', count: 5 },
+      ...kinds.map((kind): FaultStep => ({ op: 'fault', faults: [coverageFault(kind)], holdMs, writes })),
+    ],
+  };
+}

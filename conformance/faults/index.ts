@@ -5,7 +5,7 @@
  */
 export { FAULT_KINDS, describeStep, scheduleFaults, scheduleWrites } from './fault-schedule.js';
 export type { Fault, FaultKind, FaultSchedule, FaultScheduleFile, FaultStep } from './fault-schedule.js';
-export { faultArbitrary, faultScheduleArbitrary } from './fault-schedule-arbitrary.js';
+export { coverageSchedule, faultArbitrary, faultScheduleArbitrary } from './fault-schedule-arbitrary.js';
 export type { FaultScheduleBounds } from './fault-schedule-arbitrary.js';
 export { readFaultScheduleFile, saveFaultSchedule } from './fault-schedule-file.js';
 export { replayFaultScheduleFile } from './replay-fault-schedule.js';
@@ -25,8 +25,9 @@ export type {
 export { checkFaultRun } from './check-fault-run.js';
 export { runFaultProperty, totalFigures } from './run-fault-property.js';
 export type { FaultPropertyOptions, FaultPropertyResult, FaultTotals } from './run-fault-property.js';
-export { runSoak } from './run-soak.js';
-export type { SoakOptions, SoakResult, SoakSample, MemoryGrowth } from './run-soak.js';
+export { judgeMemory, runSoak, SOAK_MEMORY_DEFAULTS } from './run-soak.js';
+export type { MemoryGrowth, MemoryVerdict, SoakOptions, SoakResult, SoakSample } from './run-soak.js';
+export { FaultWorkload } from './fault-workload.js';
 export { ReferenceWriter } from './local-writer.js';
 export type { LocalWriter, WriterOptions } from './local-writer.js';
 export { BlockingWriter } from './blocking-writer.js';

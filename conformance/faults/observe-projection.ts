@@ -2,6 +2,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type pg from 'pg';
 import { CONTRACT, episodeSubject } from '../../lib/index.js';
 import { connectNats, type NatsConnectOptions } from '../../harness/services/connect-nats.js';
+import type { ObservedRow } from '../target/observation.js';
 
 /** An events-table record of the run's tenant. */
 export interface ProjectedEvent {
@@ -10,12 +11,8 @@ export interface ProjectedEvent {
   outcome: string | null;
 }
 
-/** A projection row of the run's tenant, as far as the checks need it. */
-export interface ObservedRow {
-  episode_id: string;
-  last_event_id: string;
-  deleted: boolean;
-}
+// The same row shape, with the same canonical timestamps, as the conformance observer reads.
+const TS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 
 /** event_id -> its record in arqonbus_continuum_projection_events, for one tenant and agent. */
 export async function projectedEvents(
@@ -45,13 +42,17 @@ export async function projectedCount(pool: pg.Pool, tenantId: string, agentId: s
   return Number(r.rows[0]?.n ?? 0);
 }
 
+/** The run's projection rows, as the conformance checks read them (`ObservedRow`). */
 export async function projectionRows(
   pool: pg.Pool,
   tenantId: string,
   agentId: string,
 ): Promise<ObservedRow[]> {
   const r = await pool.query<ObservedRow>(
-    'SELECT episode_id, last_event_id, deleted FROM arqonbus_continuum_projection WHERE tenant_id = $1 AND agent_id = $2',
+    `SELECT tenant_id, agent_id, episode_id, event_type, content_ref, summary, tags, embedding_ref, metadata,
+            last_event_id, to_char(last_event_ts AT TIME ZONE 'UTC', ${TS}) AS last_event_ts, deleted,
+            to_char(updated_at AT TIME ZONE 'UTC', ${TS}) AS updated_at
+       FROM arqonbus_continuum_projection WHERE tenant_id = $1 AND agent_id = $2`,
     [tenantId, agentId],
   );
   return r.rows;

@@ -1,8 +1,14 @@
-import fc from 'fast-check';
+import { isClauseId } from '../../lib/index.js';
 import type { Violation } from '../check/violation.js';
+import type { Evidence } from '../core/finding.js';
+import { runBudgetedProperty } from '../core/run-budgeted-property.js';
 import type { FaultEnv } from './fault-env.js';
 import type { FaultRunFigures, FaultRunResult } from './fault-run-result.js';
-import { faultScheduleArbitrary, type FaultScheduleBounds } from './fault-schedule-arbitrary.js';
+import {
+  coverageSchedule,
+  faultScheduleArbitrary,
+  type FaultScheduleBounds,
+} from './fault-schedule-arbitrary.js';
 import { saveFaultSchedule } from './fault-schedule-file.js';
 import { runFaultSchedule, type FaultRunOptions } from './run-fault-schedule.js';
 
@@ -16,6 +22,8 @@ export interface FaultPropertyOptions {
   bounds?: Partial<FaultScheduleBounds>;
   /** Executions allowed while shrinking, after the first failure; default 6 (each costs seconds). */
   maxShrinks?: number;
+  /** Wall-clock budget of the property (runs + shrinking); default one hour. */
+  timeLimitMs?: number;
   /** Where the shrunk failing schedule is saved. */
   outDir?: string;
   run?: FaultRunOptions;
@@ -84,28 +92,32 @@ export function totalFigures(results: readonly FaultRunResult[]): FaultTotals {
  */
 export async function runFaultProperty(env: FaultEnv, o: FaultPropertyOptions): Promise<FaultPropertyResult> {
   const arbitrary = faultScheduleArbitrary({ faults: env.capabilities, ...o.bounds });
-  const results: FaultRunResult[] = [];
-  let counterexample: FaultRunResult | undefined;
-  let shrinks = 0;
-  let executions = 0;
-  let runs = 0;
-  const property = fc.asyncProperty(arbitrary, async (schedule) => {
-    if (counterexample !== undefined && ++shrinks > (o.maxShrinks ?? 6)) return true; // shrink budget spent
-    executions++;
-    const r = await runFaultSchedule(env, schedule, o.run);
-    if (counterexample === undefined) {
-      runs++;
-      results.push(r);
-    }
-    if (!r.ok) counterexample = r;
-    return r.ok;
-  });
-  const details = await fc.check(property, {
-    seed: o.seed,
-    numRuns: o.numRuns,
-    ...(o.path === undefined ? {} : { path: o.path }),
-    endOnFailure: false,
-  });
+  const budget = await runBudgetedProperty(
+    arbitrary,
+    async (schedule) => {
+      // A schedule whose run throws (a failed heal, PostgreSQL down during the final read) could
+      // not be judged: runBudgetedProperty turns the throw into an EnvironmentError.
+      const r = await runFaultSchedule(env, schedule, o.run);
+      const evidence: Evidence = new Map();
+      for (const c of r.clauses)
+        if (c.status === 'passed' && isClauseId(c.clauseId)) evidence.set(c.clauseId, 1);
+      return { findings: r.violations, evidence, record: r };
+    },
+    {
+      seed: o.seed,
+      numRuns: o.numRuns,
+      ...(o.path === undefined ? {} : { path: o.path }),
+      maxShrinks: o.maxShrinks ?? 6,
+      timeLimitMs: o.timeLimitMs ?? 60 * 60_000,
+    },
+    // Every fault kind of the environment in every run set, whatever the seed.
+    o.path === undefined ? [coverageSchedule(o.bounds?.faults ?? env.capabilities)] : [],
+  );
+  const results = budget.outcomes.slice(0, budget.runs).map((x) => x.record);
+  const counterexample = budget.counterexample?.outcome.record;
+  const runs = budget.runs;
+  const executions = budget.executions;
+  const details = { counterexamplePath: budget.counterexample?.path ?? null };
   if (counterexample !== undefined && results.at(-1) !== counterexample) results.push(counterexample);
   const result: FaultPropertyResult = {
     status: counterexample === undefined ? 'passed' : 'failed',

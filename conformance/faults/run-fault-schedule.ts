@@ -1,15 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { CONTRACT } from '../../lib/index.js';
-import type { ModelEvent } from '../../lib/projection-model.js';
+import { CHILD_ERROR_CODES, ChildProcessError } from '../../harness/child/index.js';
 import type { SecurityCheckResult } from '../security/security-target.js';
-import { checkFaultRun, type FaultWindow, type WrittenEvent } from './check-fault-run.js';
+import { checkFaultRun, type FaultWindow } from './check-fault-run.js';
 import type { FaultEnv } from './fault-env.js';
 import type { FaultRunResult } from './fault-run-result.js';
 import { describeStep, scheduleFaults, type Fault, type FaultSchedule } from './fault-schedule.js';
+import { FaultWorkload } from './fault-workload.js';
 import { healFault, healOrder, injectFault } from './inject-fault.js';
-import { ReferenceWriter, writeOp, type LocalWriter, type WriterOptions } from './local-writer.js';
-import { projectedCount, projectedEvents, projectionRows, streamCopies } from './observe-projection.js';
+import type { LocalWriter, WriterOptions } from './local-writer.js';
+import { projectedCount, projectedEvents } from './observe-projection.js';
 
 /** Knobs of one fault run; every field has a default. */
 export interface FaultRunOptions {
@@ -17,9 +16,13 @@ export interface FaultRunOptions {
   writer?: (o: WriterOptions) => LocalWriter;
   /** Pause between steady writes, ms; default 2 (about 500 writes/s). */
   writeIntervalMs?: number;
-  /** Bound on waiting for everything to be projected after the last heal; default 60000 ms. */
+  /** Bound on waiting for everything to be projected after the last heal; default max(60 s, ack_wait + 30 s). */
   recoveryTimeoutMs?: number;
-  /** Counts unchanged this long with events still missing: stop waiting; default 20000 ms (a cluster re-electing a consumer leader stalls ~10 s). */
+  /**
+   * Counts unchanged this long with events still missing: stop waiting; default max(20 s, ack_wait
+   * + 10 s) (a cluster re-electing a consumer leader stalls ~10 s; what a killed projector held
+   * waits out the ack_wait).
+   */
   giveUpMs?: number;
   /** Absolute bound on the local write p99 during faults (CT-6.local-writes); default 50 ms. */
   localWriteBoundMs?: number;
@@ -31,7 +34,6 @@ export interface FaultRunOptions {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
-const rid = (p: string): string => `${p}${randomBytes(5).toString('hex')}`;
 
 /**
  * Executes a fault schedule against the environment's producer and projector under a fresh
@@ -44,25 +46,21 @@ export async function runFaultSchedule(
   o: FaultRunOptions = {},
 ): Promise<FaultRunResult> {
   const started = Date.now();
+  o = {
+    ...o,
+    recoveryTimeoutMs: o.recoveryTimeoutMs ?? Math.max(60_000, env.ackWaitMs + 30_000),
+    giveUpMs: o.giveUpMs ?? Math.max(20_000, env.ackWaitMs + 10_000),
+  };
   const say = o.progress ?? (() => undefined);
-  const tenantId = env.nextTenant() ?? rid('ft');
-  const producerNats = env.producerNats(tenantId);
+  const workload = new FaultWorkload(env, 'ft', o.writer);
+  const { tenantId, agentId, written } = workload;
   const authProbe =
     o.authProbe ??
     (env.authProbe
       ? () => (env.authProbe as (t: string) => Promise<SecurityCheckResult[]>)(tenantId)
       : undefined);
-  const agentId = rid('a');
   const interval = o.writeIntervalMs ?? 2;
-  const writer = (o.writer ?? ((w) => new ReferenceWriter(w)))({
-    dbPath: path.join(env.dir, `${tenantId}.sqlite`),
-    natsUrl: env.producerNatsUrl,
-    valkeyUrl: env.valkeyUrl,
-    ...(producerNats === undefined ? {} : { nats: producerNats }),
-  });
-  const live: string[] = [];
-  const written: { id: string; atMs: number; latencyMs: number; inFault: boolean }[] = [];
-  const writeFailures: string[] = [];
+  const writer = workload.writer;
   const windows: FaultWindow[] = [];
   const snapshots: Map<string, number>[] = [];
   const notes: string[] = [];
@@ -71,23 +69,9 @@ export async function runFaultSchedule(
   const kinds = new Set<string>();
   const active: Fault[] = [];
   let done = false;
-  let i = 0;
   const exitsBefore = env.projector.unexpectedExits.length;
 
-  const write = async (inFault: boolean): Promise<void> => {
-    const op = writeOp(i, live.length);
-    const episodeId = op === 'create' ? undefined : op === 'delete' ? live.shift() : live[live.length - 1];
-    const atMs = Date.now();
-    const t0 = performance.now();
-    try {
-      const r = await writer.write(op, tenantId, agentId, episodeId, i);
-      if (op === 'create') live.push(r.episode_id);
-      written.push({ id: r.event_id, atMs, latencyMs: performance.now() - t0, inFault });
-    } catch (error) {
-      writeFailures.push(`${op} #${i}: ${(error as Error).message}`);
-    }
-    i++;
-  };
+  const write = (inFault: boolean): Promise<void> => workload.write(inFault);
   // After a heal: when is everything written so far projected? Snapshot then (re-application check).
   const watchRecovery = (window: FaultWindow, target: number): Promise<void> =>
     (async () => {
@@ -155,28 +139,22 @@ export async function runFaultSchedule(
     done = true;
     await Promise.all(watchers);
     if (authProbe) auth.push(...(await authProbe()));
-    const [final, rows, copies] = await Promise.all([
-      projectedEvents(env.pool, tenantId, agentId),
-      projectionRows(env.pool, tenantId, agentId),
-      streamCopies(env.natsUrl, tenantId, agentId, env.natsConnect),
-    ]);
-    const log = new Map(writer.changeLog().map((e) => [e.event_id, e]));
-    const events: WrittenEvent[] = written.map((w) => {
-      const e = log.get(w.id);
-      return {
-        event_id: w.id,
-        episode_id: e?.episode_id ?? '',
-        event: e?.event as ModelEvent,
-        atMs: w.atMs,
-        latencyMs: w.latencyMs,
-        inFault: w.inFault,
-      };
-    });
+    const { events, final, rows, copies } = await workload.collect();
     const exits = env.projector.unexpectedExits.slice(exitsBefore);
-    if (exits.length > 0) notes.push(`projector ${exits.join('; ')} (restarted by the supervisor)`);
+    const outside = exits.find((e) => !windows.some((w) => duringFault(e.atMs, w)));
+    if (outside !== undefined)
+      throw new ChildProcessError(
+        CHILD_ERROR_CODES.exited,
+        `${env.projector.name} ${outside.description} outside any injected fault (the run is not judged)`,
+        { logTail: env.projector.logTail() },
+      );
+    if (exits.length > 0)
+      notes.push(
+        `projector ${exits.map((e) => e.description).join('; ')} during a fault (restarted by the supervisor)`,
+      );
     const checked = checkFaultRun({
       written: events,
-      writeFailures,
+      writeFailures: workload.failures,
       windows,
       snapshots,
       final,
@@ -199,10 +177,17 @@ export async function runFaultSchedule(
     done = true;
     // A step that failed half-way must not leave a fault behind for the next run.
     for (const f of healOrder(active)) await healFault(env, f).catch(() => undefined);
-    await writer.stop().catch(() => undefined);
+    await workload.stop();
     // A schedule that ended with the projector down would poison the next run.
     if (env.projector.pid === undefined) env.projector.start();
   }
+}
+
+// A projector that exits while PostgreSQL or the bus is down may fail again just after the heal.
+const EXIT_GRACE_MS = 10_000;
+
+function duringFault(atMs: number, w: FaultWindow): boolean {
+  return atMs >= w.startMs && atMs <= (w.recoveredMs ?? w.healedMs) + EXIT_GRACE_MS;
 }
 
 /** Polls until `expected` events are recorded, or counts stop moving for giveUpMs, or the bound. */

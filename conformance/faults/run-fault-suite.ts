@@ -84,6 +84,7 @@ export async function runFaultSuite(o: FaultSuiteOptions): Promise<FaultSuiteRes
     try {
       soak = await runSoak(e, {
         durationMs: o.soakMs ?? 600_000,
+        ...(o.localWriteBoundMs === undefined ? {} : { localWriteBoundMs: o.localWriteBoundMs }),
         ...(o.soakRatePerSec === undefined ? {} : { ratePerSec: o.soakRatePerSec }),
         progress: (l) => say(`faults: ${l}`),
       });

@@ -1,14 +1,13 @@
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
 import { CONTRACT } from '../../lib/index.js';
-import type { ModelEvent } from '../../lib/projection-model.js';
+import { CHILD_ERROR_CODES, ChildProcessError } from '../../harness/child/index.js';
 import type { Violation } from '../check/violation.js';
 import { percentile } from '../runner/slo.js';
-import { checkFaultRun, type WrittenEvent } from './check-fault-run.js';
+import { checkFaultRun } from './check-fault-run.js';
 import type { FaultEnv } from './fault-env.js';
 import type { FaultRunFigures } from './fault-run-result.js';
-import { ReferenceWriter, writeOp, type LocalWriter, type WriterOptions } from './local-writer.js';
-import { projectedCount, projectedEvents, projectionRows, streamCopies } from './observe-projection.js';
+import { FaultWorkload } from './fault-workload.js';
+import type { LocalWriter, WriterOptions } from './local-writer.js';
+import { projectedCount } from './observe-projection.js';
 import { scrapeProjectorCounters } from './scrape-metrics.js';
 
 /** Options of {@link runSoak}. */
@@ -22,6 +21,10 @@ export interface SoakOptions {
   writer?: (o: WriterOptions) => LocalWriter;
   /** Bound on the final catch-up; default 60000 ms. */
   recoveryTimeoutMs?: number;
+  /** Bound on the local write p99 over the soak (CT-6.local-writes); default 50 ms (`--local-write-bound-ms`). */
+  localWriteBoundMs?: number;
+  /** The projector's memory bound; see {@link MemoryVerdict}. */
+  memory?: { boundBytesPerMin?: number; warmupMs?: number; minJudgedMs?: number };
   progress?: (line: string) => void;
 }
 
@@ -57,8 +60,37 @@ export interface MemoryGrowth {
   slopeBytesPerMin: number | undefined;
 }
 
+/**
+ * The projector's memory growth after warm-up, judged against a bound: the rise of its RSS floor
+ * (the lowest sample of the last quarter of the judged window against the lowest of the first
+ * quarter, per minute between them). Floors, not a fitted line: a garbage-collected heap grows
+ * and falls back in waves of minutes, while a leak raises the floor. Judged only when at least
+ * `minJudgedMs` of samples follow the warm-up. The kit's own process (with the in-process
+ * producer) is reported, not judged: it keeps the write log of the whole soak in memory by design.
+ */
+export interface MemoryVerdict {
+  boundBytesPerMin: number;
+  warmupMs: number;
+  minJudgedMs: number;
+  judged: boolean;
+  /** Floor growth per minute after warm-up. */
+  slopeBytesPerMin: number | undefined;
+  ok: boolean;
+  note: string;
+}
+
+export const SOAK_MEMORY_DEFAULTS = {
+  boundBytesPerMin: 4 * 2 ** 20,
+  warmupMs: 60_000,
+  minJudgedMs: 240_000,
+} as const;
+
 export interface SoakResult {
   ok: boolean;
+  /** Why the soak failed beyond the clause violations (memory growth), one line each. */
+  failures: string[];
+  memoryVerdict: MemoryVerdict;
+  localWriteBoundMs: number;
   durationMs: number;
   ratePerSec: number;
   samples: SoakSample[];
@@ -79,22 +111,12 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
   const durationMs = o.durationMs ?? 600_000;
   const rate = o.ratePerSec ?? 300;
   const every = o.sampleEveryMs ?? Math.max(1000, durationMs / 120);
-  const tenantId = env.nextTenant() ?? `soak${randomBytes(4).toString('hex')}`;
-  const producerNats = env.producerNats(tenantId);
-  const agentId = `a${randomBytes(4).toString('hex')}`;
-  const writer = (o.writer ?? ((w) => new ReferenceWriter(w)))({
-    dbPath: path.join(env.dir, `${tenantId}.sqlite`),
-    natsUrl: env.producerNatsUrl,
-    valkeyUrl: env.valkeyUrl,
-    ...(producerNats === undefined ? {} : { nats: producerNats }),
-  });
-  const written: { id: string; atMs: number; latencyMs: number }[] = [];
-  const failures: string[] = [];
+  const bound = o.localWriteBoundMs ?? 50;
+  const workload = new FaultWorkload(env, 'soak', o.writer);
+  const { tenantId, agentId, written, failures, writer } = workload;
   const samples: SoakSample[] = [];
-  const live: string[] = [];
   const started = Date.now();
   const exitsBefore = env.projector.unexpectedExits.length;
-  let i = 0;
   try {
     await writer.ready(15_000);
     let nextSample = started + every;
@@ -106,23 +128,19 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
       projErrors: undefined as number | undefined,
       lagFrom: started,
     };
+    const exited = (): void => {
+      const exit = env.projector.unexpectedExits[exitsBefore];
+      if (exit !== undefined)
+        throw new ChildProcessError(
+          CHILD_ERROR_CODES.exited,
+          `${env.projector.name} ${exit.description} ${Math.round((exit.atMs - started) / 1000)} s into the soak, with no fault injected`,
+          { logTail: env.projector.logTail() },
+        );
+    };
     while (Date.now() - started < durationMs) {
+      exited();
       const due = Math.floor(((Date.now() - started) / 1000) * rate);
-      while (i < due) {
-        const op = writeOp(i, live.length);
-        const episodeId =
-          op === 'create' ? undefined : op === 'delete' ? live.shift() : live[live.length - 1];
-        const atMs = Date.now();
-        const t0 = performance.now();
-        try {
-          const r = await writer.write(op, tenantId, agentId, episodeId, i);
-          if (op === 'create') live.push(r.episode_id);
-          written.push({ id: r.event_id, atMs, latencyMs: performance.now() - t0 });
-        } catch (error) {
-          failures.push(`${op} #${i}: ${(error as Error).message}`);
-        }
-        i++;
-      }
+      while (workload.issued < due) await workload.write(false);
       if (Date.now() >= nextSample) {
         const now = Date.now();
         const s = await sample(
@@ -152,20 +170,8 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
       (await projectedCount(env.pool, tenantId, agentId).catch(() => 0)) < written.length
     )
       await sleep(200);
-    const [final, rows, copies] = await Promise.all([
-      projectedEvents(env.pool, tenantId, agentId),
-      projectionRows(env.pool, tenantId, agentId),
-      streamCopies(env.natsUrl, tenantId, agentId, env.natsConnect),
-    ]);
-    const log = new Map(writer.changeLog().map((e) => [e.event_id, e]));
-    const events: WrittenEvent[] = written.map((w) => ({
-      event_id: w.id,
-      episode_id: log.get(w.id)?.episode_id ?? '',
-      event: log.get(w.id)?.event as ModelEvent,
-      atMs: w.atMs,
-      latencyMs: w.latencyMs,
-      inFault: false,
-    }));
+    exited();
+    const { events, final, rows, copies } = await workload.collect();
     const checked = checkFaultRun({
       written: events,
       writeFailures: failures,
@@ -180,22 +186,29 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
       kinds: new Set(),
       auth: [],
       // No faults: every write is a baseline write, held to the same absolute bound.
-      localWriteBoundMs: 50,
+      localWriteBoundMs: bound,
       duplicateRateMax: CONTRACT.slo.duplicate_projection_rate.max,
       durationMs: Date.now() - started,
     });
-    const lateWrites = events.map((w) => w.latencyMs);
-    const p99 = percentile(lateWrites, 99);
-    if (p99 !== undefined && p99 > 50)
+    const p99 = percentile(
+      events.map((w) => w.latencyMs),
+      99,
+    );
+    if (p99 !== undefined && p99 > bound)
       checked.violations.push({
         clauseId: 'CT-6.local-writes',
-        message: `local write p99 ${p99.toFixed(1)} ms over the soak exceeds 50 ms`,
+        message: `local write p99 ${p99.toFixed(1)} ms over the soak exceeds ${bound} ms`,
       });
+    const memoryVerdict = judgeMemory(samples, o.memory);
+    const soakFailures = memoryVerdict.ok ? [] : [memoryVerdict.note];
     const lags = events
       .map((w) => (final.get(w.event_id)?.projectedAtMs ?? NaN) - w.atMs)
       .filter((x) => Number.isFinite(x));
     return {
-      ok: checked.violations.length === 0,
+      ok: checked.violations.length === 0 && soakFailures.length === 0,
+      failures: soakFailures,
+      memoryVerdict,
+      localWriteBoundMs: bound,
       durationMs: Date.now() - started,
       ratePerSec: rate,
       samples,
@@ -209,7 +222,7 @@ export async function runSoak(env: FaultEnv, o: SoakOptions = {}): Promise<SoakR
       violations: checked.violations,
     };
   } finally {
-    await writer.stop().catch(() => undefined);
+    await workload.stop();
   }
 }
 
@@ -268,6 +281,50 @@ async function sample(
   };
 }
 
+/** The projector's RSS floor growth after warm-up against the bound. */
+export function judgeMemory(samples: readonly SoakSample[], o: SoakOptions['memory'] = {}): MemoryVerdict {
+  const boundBytesPerMin = o.boundBytesPerMin ?? SOAK_MEMORY_DEFAULTS.boundBytesPerMin;
+  const warmupMs = o.warmupMs ?? SOAK_MEMORY_DEFAULTS.warmupMs;
+  const minJudgedMs = o.minJudgedMs ?? SOAK_MEMORY_DEFAULTS.minJudgedMs;
+  const after = samples.filter((s) => s.tMs >= warmupMs && s.projectorRssBytes !== undefined);
+  const spanMs = after.length < 4 ? 0 : (after.at(-1) as SoakSample).tMs - (after[0] as SoakSample).tMs;
+  const base = { boundBytesPerMin, warmupMs, minJudgedMs };
+  if (spanMs < minJudgedMs)
+    return {
+      ...base,
+      judged: false,
+      slopeBytesPerMin: undefined,
+      ok: true,
+      note: `projector memory not judged: ${(spanMs / 1000).toFixed(0)} s of samples after the ${warmupMs / 1000} s warm-up, ${minJudgedMs / 1000} s needed`,
+    };
+  const quarter = Math.floor(after.length / 4);
+  const first = after.slice(0, quarter);
+  const last = after.slice(-quarter);
+  const floor = (xs: SoakSample[]): number =>
+    xs.reduce((m, x) => Math.min(m, x.projectorRssBytes as number), Infinity);
+  const middle = (xs: SoakSample[]): number =>
+    ((xs[0] as SoakSample).tMs + (xs.at(-1) as SoakSample).tMs) / 2;
+  const slope = ((floor(last) - floor(first)) / (middle(last) - middle(first))) * 60_000;
+  const mb = (b: number): string => (b / 2 ** 20).toFixed(2);
+  const ok = slope <= boundBytesPerMin;
+  return {
+    ...base,
+    judged: true,
+    slopeBytesPerMin: slope,
+    ok,
+    note: `projector RSS floor grew ${mb(slope)} MB/min after the ${warmupMs / 1000} s warm-up (${mb(floor(first))} -> ${mb(floor(last))} MB; bound ${mb(boundBytesPerMin)} MB/min)`,
+  };
+}
+
+function slopePerMin(pts: readonly (readonly [number, number])[]): number | undefined {
+  if (pts.length < 2) return undefined;
+  const mx = pts.reduce((n, p) => n + p[0], 0) / pts.length;
+  const my = pts.reduce((n, p) => n + p[1], 0) / pts.length;
+  const num = pts.reduce((n, p) => n + (p[0] - mx) * (p[1] - my), 0);
+  const den = pts.reduce((n, p) => n + (p[0] - mx) ** 2, 0);
+  return den === 0 ? 0 : (num / den) * 60_000;
+}
+
 /** First, last, max and the least-squares slope over the second half of the samples. */
 export function growth(
   samples: readonly SoakSample[],
@@ -276,15 +333,7 @@ export function growth(
   const pts = samples
     .map((s) => [s.tMs, f(s)] as const)
     .filter((p): p is readonly [number, number] => p[1] !== undefined);
-  const tail = pts.slice(Math.floor(pts.length / 2));
-  let slope: number | undefined;
-  if (tail.length >= 2) {
-    const mx = tail.reduce((n, p) => n + p[0], 0) / tail.length;
-    const my = tail.reduce((n, p) => n + p[1], 0) / tail.length;
-    const num = tail.reduce((n, p) => n + (p[0] - mx) * (p[1] - my), 0);
-    const den = tail.reduce((n, p) => n + (p[0] - mx) ** 2, 0);
-    slope = den === 0 ? 0 : (num / den) * 60_000;
-  }
+  const slope = slopePerMin(pts.slice(Math.floor(pts.length / 2)));
   return {
     firstBytes: pts[0]?.[1],
     lastBytes: pts.at(-1)?.[1],

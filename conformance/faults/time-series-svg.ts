@@ -18,7 +18,10 @@ export function timeSeriesSvg(title: string, series: readonly Series[], unit: st
   }
   // reduce, not Math.max(...): a series can be longer than the call stack allows arguments.
   const maxX = all.reduce((m, p) => Math.max(m, p[0]), 1e-9);
-  const maxY = all.reduce((m, p) => Math.max(m, p[1]), 1e-9) * 1.05;
+  const top = all.reduce((m, p) => Math.max(m, p[1]), 0);
+  // An all-zero series still gets a readable axis (0 to 1) and says so in its title.
+  const flat = top <= 0;
+  const maxY = flat ? 1 : top * 1.05;
   const x = (v: number): number => pad.l + (v / maxX) * (w - pad.l - pad.r);
   const y = (v: number): number => h - pad.b - (v / maxY) * (h - pad.t - pad.b);
   const fmt = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -43,7 +46,7 @@ export function timeSeriesSvg(title: string, series: readonly Series[], unit: st
     })
     .join('\n');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="${esc(title)}">
-<text x="${pad.l}" y="14" font-size="12" font-weight="bold">${esc(title)} (${esc(unit)})</text>
+<text x="${pad.l}" y="14" font-size="12" font-weight="bold">${esc(title)} (${esc(unit)})${flat ? ': all zero' : ''}</text>
 <line x1="${pad.l}" y1="${h - pad.b}" x2="${w - pad.r}" y2="${h - pad.b}" stroke="#333"/><line x1="${pad.l}" y1="${pad.t}" x2="${pad.l}" y2="${h - pad.b}" stroke="#333"/>
 ${yTicks}${xTicks}
 ${lines}

@@ -1,12 +1,12 @@
-import path from 'node:path';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
+import { commandLine, kitModuleCommand } from '../../harness/child/index.js';
 
 /**
- * The broken fixture projector acknowledging before it commits (conformance/fixtures, helper E's),
- * as a projector command for startFaultEnv. A kill landing between the ack and the COMMIT loses
- * the batch: CT-4.ack-after-commit must catch it.
+ * The broken fixture projector acknowledging before it commits (conformance/fixtures), as a
+ * projector command for startFaultEnv. A kill landing between the ack and the COMMIT loses the
+ * batch: CT-4.ack-after-commit must catch it.
  */
 export function ackBeforeCommitProjectorCommand(): string {
-  return `${process.execPath} --import tsx ${path.join(ROOT, 'conformance/fixtures/broken-projector.ts')} --break ack-before-commit`;
+  return commandLine(
+    kitModuleCommand('conformance/fixtures/broken-projector', ['--break', 'ack-before-commit']),
+  );
 }

@@ -8,6 +8,7 @@ import { readBus } from './capture-subject.js';
 import type { DriverClient } from './driver-client.js';
 import { LOCAL_BODY_MARKER, REDACT_PATTERN, SECRET } from './producer-ops.js';
 import type { ProducerOp } from './producer-ops.js';
+import { clauseOr } from '../core/finding.js';
 
 /** What one producer execution found. */
 export interface ProducerVerdict {
@@ -124,7 +125,7 @@ export async function executeProducer(
     if (!decoded.ok) {
       const e = decoded.errors[0];
       v.push({
-        clauseId: e?.clauseId ?? 'CT-3.json',
+        clauseId: clauseOr(e?.clauseId, 'CT-3.json'),
         message: `published event does not validate: ${e?.path ?? ''} ${e?.message ?? ''}`,
       });
       continue;

@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ProjectorProcess } from '../target/projector-process.js';
+import { kitCommand, SupervisedChild } from '../../harness/child/index.js';
 
 /** A producer the kit started: its driver endpoint, its log, and how to stop it. */
 export interface LaunchedProducer {
@@ -18,6 +18,11 @@ export interface LaunchedProducer {
 export type ProducerLauncher = (natsUrl: string) => Promise<LaunchedProducer>;
 
 const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+
+function kitArgv(): string[] {
+  const { file, args } = kitCommand([]);
+  return [file, ...args];
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -43,18 +48,12 @@ export function commandLauncher(template: string, env: NodeJS.ProcessEnv = proce
       .replaceAll('{nats_url}', quote(natsUrl))
       .replaceAll('{driver_port}', String(port))
       .replaceAll('{db}', quote(path.join(dir, 'producer.sqlite')));
-    const child = new ProjectorProcess({ command, instances: 1, env, logFile });
+    const child = new SupervisedChild({ name: 'producer', command, env, logFile });
     child.start();
     return {
       driverUrl: `http://127.0.0.1:${port}`,
-      exited: () => child.exited(),
-      logTail: (lines = 20) => {
-        try {
-          return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-        } catch {
-          return '';
-        }
-      },
+      exited: () => child.unexpectedExits.map((e) => ({ code: e.code, signal: e.signal })),
+      logTail: (lines = 20) => child.logTail().slice(-lines).join('\n'),
       close: () => child.close(),
     };
   };
@@ -62,11 +61,12 @@ export function commandLauncher(template: string, env: NodeJS.ProcessEnv = proce
 
 /**
  * The reference producer's command template (`continuum-kit ref producer`) for `services`;
- * `cli` is how to run continuum-kit (default: the way this process was run).
+ * `cli` is how to run continuum-kit (default: this copy of the kit, from source, dist or the
+ * installed package; see harness/child/kit-command.ts).
  */
 export function referenceProducerTemplate(
   services: { pgUrl: string; valkeyUrl: string },
-  cli: readonly string[] = [process.execPath, ...process.execArgv, process.argv[1] ?? 'continuum-kit'],
+  cli: readonly string[] = kitArgv(),
 ): string {
   return [
     ...cli.map(quote),

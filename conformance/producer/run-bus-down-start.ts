@@ -1,11 +1,12 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
+import type { ClauseId } from '../../lib/index.js';
 import type { PropertyResult } from '../runner/run-properties.js';
 import { checkStartWithBusDown } from './check-start-bus-down.js';
 import { commandLauncher } from './producer-launcher.js';
 
 /** The check's name in reports. */
 export const BUS_DOWN_START = 'producer-bus-down-start';
-export const BUS_DOWN_START_CLAUSES = ['CT-6.local-writes', 'CT-6.export-retry'];
+export const BUS_DOWN_START_CLAUSES: ClauseId[] = ['CT-6.local-writes', 'CT-6.export-retry'];
 
 /**
  * Runs the bus-down start check (check-start-bus-down.ts) on the producer command template
@@ -39,5 +40,9 @@ export async function runBusDownStart(o: {
     durationMs: Date.now() - started,
     seed: o.seed,
     violations: r.violations,
+    // One execution that saw the bus-down start: its clauses' evidence when it found nothing.
+    ...(failed
+      ? { failures: Object.fromEntries(r.violations.map((v) => [v.clauseId, 1])) }
+      : { evidence: Object.fromEntries(BUS_DOWN_START_CLAUSES.map((c) => [c, 1])) }),
   };
 }

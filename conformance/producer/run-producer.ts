@@ -1,17 +1,21 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type pg from 'pg';
-import fc from 'fast-check';
+import { isClauseId } from '../../lib/index.js';
+import type { ClauseId } from '../../lib/index.js';
 import { freshBinding, AGENTS, TENANTS } from '../streams/bind-schedule.js';
 import type { PropertyResult, RunOptions } from '../runner/run-properties.js';
-import { EnvironmentError } from '../runner/run-properties.js';
-import type { ClauseState } from '../report/clause-status.js';
+import { EnvironmentError, asEnvironmentError } from '../core/environment-error.js';
+import { evidenceRecord } from '../core/finding.js';
+import type { Evidence } from '../core/finding.js';
+import { runBudgetedProperty } from '../core/run-budgeted-property.js';
+import type { ClauseVerdict } from '../core/verdict.js';
 import { DriverClient } from './driver-client.js';
 import { executeProducer } from './producer-execution.js';
 import { COVERAGE_OPS, producerOps } from './producer-ops.js';
 import { projectorPresent } from './projection-snapshot.js';
 import type { ProducerOp } from './producer-ops.js';
 
-export const PRODUCER_CLAUSES = [
+export const PRODUCER_CLAUSES: ClauseId[] = [
   'CT-7.audit',
   'CT-3.topic',
   'CT-3.msg-id',
@@ -27,6 +31,9 @@ export const PRODUCER_CLAUSES = [
   'CT-8.replay-source',
 ];
 
+/** Clauses judged on the messages the producer published. */
+const BUS_CHECKED: string[] = ['CT-3.topic', 'CT-3.msg-id', 'CT-7.redaction'];
+
 const NOTES: Record<string, string> = {
   'CT-6.fail-open':
     'same checks as CT-6.local-writes and CT-6.export-retry: with the bus taken away (POST /bus/disconnect) every local write succeeded and each reached the bus once it returned. The analytics export is the only path that fails open; auth and policy fail closed (CT-6.fail-closed)',
@@ -37,7 +44,7 @@ const NOTES: Record<string, string> = {
 /** The producer property's result, per-clause verdicts, and the driver's latency figures. */
 export interface ProducerRun {
   result: PropertyResult;
-  clauses: Map<string, { status: ClauseState; note: string }>;
+  clauses: Map<string, ClauseVerdict>;
   publishP99Ms?: number;
   localWriteRatio?: number;
 }
@@ -69,74 +76,78 @@ export async function runProducerProperty(
     seed: options.seed,
     violations: [],
   };
-  const exercised = new Set<string>();
-  let last: { ops: ProducerOp[]; tenant: string; violations: PropertyResult['violations'] } | undefined;
-  let shrinks = 0;
-  let envError: unknown;
-  const property = fc.asyncProperty(producerOps(), async (ops) => {
-    if (envError !== undefined || (last !== undefined && ++shrinks > options.maxShrinks)) return true;
-    const binding = freshBinding();
-    const tenant = binding.ids[TENANTS[0]] as string;
-    const agents = AGENTS.map((a) => binding.ids[a] as string);
-    try {
+  let shrinking = false;
+  const budget = await runBudgetedProperty(
+    producerOps(),
+    async (ops: ProducerOp[], phase) => {
+      shrinking = phase === 'shrink';
+      const binding = freshBinding();
+      const tenant = binding.ids[TENANTS[0]] as string;
+      const agents = AGENTS.map((a) => binding.ids[a] as string);
       const t0 = Date.now();
       const verdict = await executeProducer(driver, js, db, tenant, agents, ops, projectorDb);
       result.executions++;
       result.events += verdict.messages;
-      if (last === undefined) {
-        result.runs++;
-        verdict.exercised.forEach((c) => exercised.add(c));
-      }
       options.progress(
-        `[producer] ${last === undefined ? `run ${result.runs}` : `shrink ${shrinks}`}: ${ops.length} ops, ${verdict.messages} events, ${Date.now() - t0} ms, ${verdict.violations.length === 0 ? 'ok' : `FAIL ${verdict.violations[0]?.clauseId}`}`,
+        `[producer] ${shrinking ? 'shrink' : 'run'} ${result.executions}: ${ops.length} ops, ${verdict.messages} events, ${Date.now() - t0} ms, ${verdict.violations.length === 0 ? 'ok' : `FAIL ${verdict.violations[0]?.clauseId}`}`,
       );
-      if (verdict.violations.length === 0) return true;
-      last = { ops, tenant, violations: verdict.violations };
-      return false;
-    } catch (error) {
-      envError = error;
-      return true;
-    }
+      const evidence: Evidence = new Map();
+      for (const c of verdict.exercised) {
+        // The bus checks saw nothing when nothing reached the bus.
+        if (verdict.messages === 0 && BUS_CHECKED.includes(c)) continue;
+        if (isClauseId(c)) evidence.set(c, 1);
+      }
+      return { findings: verdict.violations, evidence, record: { ops, tenant } };
+    },
+    {
+      seed: options.seed,
+      numRuns: options.numRuns,
+      maxShrinks: options.maxShrinks,
+      timeLimitMs: options.propertyTimeLimitMs,
+    },
+    [[...COVERAGE_OPS]],
+  ).catch((error: unknown) => {
+    throw asEnvironmentError(error, 'the producer property could not run');
   });
-  const details = await fc.check(property, {
-    seed: options.seed,
-    numRuns: options.numRuns,
-    examples: [[[...COVERAGE_OPS]]],
-    interruptAfterTimeLimit: options.propertyTimeLimitMs,
-    markInterruptAsFailure: false,
-  });
-  if (envError !== undefined)
-    throw envError instanceof EnvironmentError
-      ? envError
-      : new EnvironmentError(String(envError), { cause: envError });
+  result.runs = budget.runs;
   result.durationMs = Date.now() - started;
-  if (details.failed && last !== undefined) {
+  result.evidence = evidenceRecord(budget.evidence);
+  result.failures = evidenceRecord(budget.failures);
+  const found = budget.counterexample;
+  if (found !== undefined) {
     result.status = 'failed';
-    result.violations = last.violations;
-    if (details.counterexamplePath !== null) result.path = details.counterexamplePath;
-    result.reason = `shrunk driver operations: ${JSON.stringify(last.ops)}`;
+    result.violations = [...found.outcome.findings];
+    if (found.path !== undefined) result.path = found.path;
+    result.reason = `shrunk driver operations: ${JSON.stringify(found.value)}`;
   }
-  const clauses = new Map<string, { status: ClauseState; note: string }>();
+  const failedClauses = new Set(budget.failures.keys());
+  const exercised = budget.evidence;
+  const clauses = new Map<string, ClauseVerdict>();
   for (const c of PRODUCER_CLAUSES) {
-    const failed = result.violations.some((x) => x.clauseId === c);
+    const failed = failedClauses.has(c);
     clauses.set(
       c,
       failed
-        ? { status: 'failed', note: 'violated in producer' }
+        ? { status: 'failed', note: `violated in ${budget.failures.get(c)} of ${budget.runs} producer runs` }
         : exercised.has(c)
           ? {
               status: 'passed',
-              note: `producer (${result.runs} runs through the driver)${NOTES[c] === undefined ? '' : `: ${NOTES[c]}`}${c === 'CT-8.replay-idempotent' ? (projectorDb === undefined ? '; judged on the stream only (no projector consumed this deployment)' : "; judged on the stream and on the projector's rows, the replay delivered again past the duplicate window") : ''}`,
+              evidence: exercised.get(c) ?? 0,
+              note: `producer: exercised in ${exercised.get(c)} of ${result.runs} runs through the driver without a finding${NOTES[c] === undefined ? '' : `: ${NOTES[c]}`}${c === 'CT-8.replay-idempotent' ? (projectorDb === undefined ? '; judged on the stream only (no projector consumed this deployment)' : "; judged on the stream and on the projector's rows, the replay delivered again past the duplicate window") : ''}`,
             }
-          : { status: 'not-tested', note: 'no run of the producer property exercised it' },
+          : {
+              status: 'not-tested',
+              note:
+                failedClauses.size > 0
+                  ? 'no producer run exercised it without a finding on another clause'
+                  : 'no run of the producer property exercised it',
+            },
     );
   }
-  if (
-    exercised.has('CT-3.export-policy') &&
-    !result.violations.some((x) => x.clauseId === 'CT-3.export-policy')
-  )
+  if (exercised.has('CT-3.export-policy') && !failedClauses.has('CT-3.export-policy'))
     clauses.set('CT-6.fail-closed', {
       status: 'passed',
+      evidence: exercised.get('CT-3.export-policy') ?? 0,
       note: 'sensitive episodes without allow_sensitive were never published',
     });
   const status = (

@@ -1,4 +1,7 @@
-import type { Violation } from '../check/violation.js';
+import type { ClauseId } from '../../lib/index.js';
+import type { Evidence, Finding } from '../core/finding.js';
+import { scheduleMessages } from '../streams/schedule.js';
+import type { Schedule } from '../streams/schedule.js';
 import type { Profile } from '../streams/schedule-arbitrary.js';
 import { attributePoison } from './poison-attribution.js';
 
@@ -6,14 +9,17 @@ import { attributePoison } from './poison-attribution.js';
 export interface PropertyDef {
   name: string;
   title: string;
-  clauses: string[];
+  /** Clauses its checks can fail and credit; a clause is passed only on the evidence they count. */
+  clauses: ClauseId[];
   profile: Profile;
   /** Needs the kit to own the projector process (--projector-cmd): kill -9 and restart. */
   needsProcess?: boolean;
   /** Multiplies --num-runs (slow properties run fewer times). */
   runsFactor?: number;
   /** Renames the generic checks' violations to the clause this property exists for. */
-  attribute?: (violations: Violation[]) => Violation[];
+  attribute?: (findings: Finding[]) => Finding[];
+  /** Situations of its own clause that the generic checks do not count (the poison a run sent). */
+  situations?: (schedule: Schedule) => Evidence;
 }
 
 const base: Profile = {
@@ -80,18 +86,20 @@ export const PROJECTOR_PROPERTIES: PropertyDef[] = [
     // The poison goes first, on the first event's subject; the second tenant's events follow it.
     profile: { ...base, tenants: 2, agents: 2, minEvents: 4, maxEvents: 10, poison: true },
     attribute: attributePoison,
+    // Each deep poison body sent is a situation of CT-4.poison (judged by the rows and DLQ checks).
+    situations: (schedule) =>
+      new Map([
+        [
+          'CT-4.poison',
+          scheduleMessages(schedule).filter((m) => m.label?.startsWith('body nested') === true).length,
+        ],
+      ]),
     runsFactor: 0.5,
   },
   {
     name: 'valkey',
     title: 'Keys are in allowed families, tenant-prefixed, with bounded TTLs, and hold no body',
-    clauses: [
-      'CT-5.families',
-      'CT-5.tenant-prefix',
-      'CT-5.cache-ttl',
-      'CT-5.no-body',
-      'CT-11.reflex-tenant-keys',
-    ],
+    clauses: ['CT-5.families', 'CT-5.tenant-prefix', 'CT-5.cache-ttl', 'CT-5.no-body', 'CT-5.cache-current'],
     profile: { ...base, tenants: 2, agents: 2, maxEvents: 8, deleteWeight: 1 },
   },
   {

@@ -1,21 +1,25 @@
 import { CONTRACT } from '../../lib/index.js';
+import type { ClauseId } from '../../lib/index.js';
+import type { ClauseState, ClauseVerdict } from '../core/verdict.js';
 import type { PropertyResult } from '../runner/run-properties.js';
 import type { SloResult } from '../runner/slo.js';
 
-export type ClauseState = 'passed' | 'failed' | 'not-tested';
+export type { ClauseState };
 
 /** One row of the report: a clause from asyncapi.yaml x-clauses and what the run found. */
 export interface ClauseStatus {
-  id: string;
+  id: ClauseId;
   title: string;
   text: string;
   check: string;
   status: ClauseState;
   note: string;
   properties: string[];
+  /** Situations its checks saw in runs without a finding (the evidence of a pass). */
+  evidence: number;
 }
 
-const PRODUCER_CLAUSES = new Set([
+const PRODUCER_CLAUSES = new Set<ClauseId>([
   'CT-3.msg-id',
   'CT-3.export-policy',
   'CT-6.local-writes',
@@ -32,110 +36,115 @@ const PRODUCER_CLAUSES = new Set([
   'CT-9.local-write-p99',
 ]);
 
+/** Clauses no property can judge yet, with the reason the report gives. */
+const NOT_CHECKED: Partial<Record<ClauseId, string>> = {
+  'CT-11.reflex-tenant-keys':
+    'the kit drives no Reflex component; the Valkey keys a projector writes are judged under CT-5.*',
+};
+
 export interface ClauseInputs {
   properties: PropertyResult[];
   slos: SloResult[];
-  exercised: Set<string>;
-  keysSeen: number;
   /** Clauses the producer properties tested, with their verdicts (empty for --target projector). */
-  producer: Map<string, { status: ClauseState; note: string }>;
+  producer: Map<string, ClauseVerdict>;
+  /** Clauses only unselected properties test (--property / --clauses). */
+  notSelected?: ReadonlySet<ClauseId>;
+  /** Why a clause's situation was not observable in this run (e.g. the stale outcome order). */
+  unobservable?: ReadonlyMap<ClauseId, string>;
 }
 
-/** A row per clause of the spec: passed, failed, or not tested and why. */
+const count = (p: PropertyResult, c: ClauseId, f: 'evidence' | 'failures'): number => p[f]?.[c] ?? 0;
+
+/** A row per clause of the spec: passed only on evidence, failed on a finding, or not tested and why. */
 export function clauseStatuses(input: ClauseInputs): ClauseStatus[] {
-  return Object.values(CONTRACT.clauses).map((c) => {
-    const row = { id: c.id, title: c.title, text: c.text, check: c.check };
-    const violations = input.properties.flatMap((p) =>
-      p.violations.filter((v) => v.clauseId === c.id).map(() => p.name),
+  return Object.values(CONTRACT.clauses).map((c): ClauseStatus => {
+    const id = c.id as ClauseId;
+    const row = { id, title: c.title, text: c.text, check: c.check };
+    const verdict = (
+      status: ClauseState,
+      note: string,
+      properties: string[],
+      evidence = 0,
+    ): ClauseStatus => ({
+      ...row,
+      status,
+      note,
+      properties,
+      evidence,
+    });
+    const failing = input.properties.filter(
+      (p) => count(p, id, 'failures') > 0 || p.violations.some((v) => v.clauseId === id),
     );
-    const covering = input.properties.filter((p) => p.clauses.includes(c.id));
-    const ran = covering.filter((p) => p.status !== 'skipped');
-    const names = [...new Set([...violations, ...covering.map((p) => p.name)])];
-    const slo = input.slos.find((s) => s.clauseId === c.id);
-    const producer = input.producer.get(c.id);
-    if (violations.length > 0) {
-      return {
-        ...row,
-        status: 'failed' as const,
-        note: `violated in ${[...new Set(violations)].join(', ')}`,
-        properties: names,
-      };
-    }
+    const withEvidence = input.properties.filter((p) => count(p, id, 'evidence') > 0);
+    const covering = input.properties.filter((p) => p.clauses.includes(id));
+    const names = [...new Set([...failing, ...withEvidence, ...covering].map((p) => p.name))];
+    const evidence = withEvidence.reduce((n, p) => n + count(p, id, 'evidence'), 0);
+    const slo = input.slos.find((s) => s.clauseId === id);
+    const producer = input.producer.get(id);
+    if (failing.length > 0)
+      return verdict(
+        'failed',
+        `violated in ${failing.map((p) => `${p.name} (${Math.max(1, count(p, id, 'failures'))} of ${p.runs} runs)`).join(', ')}`,
+        names,
+        evidence,
+      );
     if (slo !== undefined) {
       const note =
         slo.status === 'not-tested'
           ? (slo.reason ?? '')
           : `${fmt(slo.measured)} ${slo.unit} vs threshold < ${slo.threshold} (${slo.samples} samples)`;
       if (slo.status !== 'not-tested' || producer === undefined)
-        return { ...row, status: slo.status, note, properties: names };
+        return verdict(slo.status, note, names, slo.samples);
     }
     if (producer !== undefined)
-      return { ...row, status: producer.status, note: producer.note, properties: ['producer'] };
-    if (c.check === 'documented')
-      return {
-        ...row,
-        status: 'not-tested' as const,
-        note: 'documentation clause: nothing to execute',
-        properties: [],
-      };
-    if (PRODUCER_CLAUSES.has(c.id) && input.producer.size > 0)
-      return {
-        ...row,
-        status: 'not-tested' as const,
-        note: 'producer clause no property of this kit covers yet',
-        properties: [],
-      };
-    if (PRODUCER_CLAUSES.has(c.id))
-      return {
-        ...row,
-        status: 'not-tested' as const,
-        note: 'producer clause: run with --target producer or --target reference',
-        properties: [],
-      };
-    if (c.id.startsWith('CT-5.') || c.id === 'CT-11.reflex-tenant-keys') {
-      if (ran.length > 0 && input.keysSeen === 0) {
-        return {
-          ...row,
-          status: 'not-tested' as const,
-          note: "the implementation wrote no Valkey keys under the run's tenants",
-          properties: names,
-        };
-      }
+      return verdict(producer.status, producer.note, ['producer'], producer.evidence ?? 0);
+    if (evidence > 0) {
+      const unobservable = input.unobservable?.get(id);
+      return verdict(
+        'passed',
+        `seen ${evidence} times in runs without a finding: ${withEvidence.map((p) => `${p.name} ${count(p, id, 'evidence')}`).join(', ')}${unobservable === undefined ? '' : `; ${unobservable}`}`,
+        names,
+        evidence,
+      );
     }
-    if (ran.length > 0)
-      return {
-        ...row,
-        status: 'passed' as const,
-        note: `${ran.map((p) => `${p.name} (${p.runs} runs)`).join(', ')}`,
-        properties: names,
-      };
-    if (covering.length > 0)
-      return {
-        ...row,
-        status: 'not-tested' as const,
-        note: covering.map((p) => `${p.name}: ${p.reason ?? 'skipped'}`).join('; '),
-        properties: names,
-      };
-    if (input.exercised.has(c.id))
-      return {
-        ...row,
-        status: 'passed' as const,
-        note: 'bad input breaking this clause was dead-lettered and never projected',
-        properties: ['bad-input'],
-      };
+    if (c.check === 'documented')
+      return verdict('not-tested', 'documentation clause: nothing to execute', []);
+    const notChecked = NOT_CHECKED[id];
+    if (notChecked !== undefined) return verdict('not-tested', notChecked, []);
+    const refused = input.properties.reduce((n, p) => n + (p.refusedByBroker?.[id] ?? 0), 0);
+    if (refused > 0)
+      return verdict(
+        'not-tested',
+        `every message breaking it was refused by the broker before the implementation saw it (${refused} refused, e.g. above the stream's max_msg_size)`,
+        names,
+      );
+    if (covering.length > 0) {
+      const why = covering.map((p) => {
+        if (p.status === 'skipped') return `${p.name}: ${p.reason ?? 'skipped'}`;
+        const failedOn = Object.keys(p.failures ?? {});
+        if (failedOn.length > 0)
+          return `${p.name}: no run exercised it without a finding on another clause (${failedOn.join(', ')})`;
+        return `${p.name}: no run met its situation${input.unobservable?.has(id) === true ? ` (${input.unobservable.get(id)})` : ''}`;
+      });
+      return verdict('not-tested', why.join('; '), names);
+    }
+    if (input.notSelected?.has(id) === true)
+      return verdict('not-selected', 'its properties were not selected (--property / --clauses)', []);
+    if (PRODUCER_CLAUSES.has(id))
+      return verdict(
+        'not-tested',
+        input.producer.size > 0
+          ? 'producer clause no property of this kit covers yet'
+          : 'producer clause: run with --target producer or --target reference',
+        [],
+      );
     if (c.check === 'validator')
-      return {
-        ...row,
-        status: 'not-tested' as const,
-        note: "validator clause not exercised by this run's bad input (see `continuum-kit validate` and the lib tests)",
-        properties: [],
-      };
-    return {
-      ...row,
-      status: 'not-tested' as const,
-      note: 'no property of this kit targets it yet',
-      properties: [],
-    };
+      return verdict(
+        'not-tested',
+        "validator clause not exercised by this run's bad input (see `continuum-kit validate` and the lib tests)",
+        [],
+      );
+    return verdict('not-tested', 'no property of this kit targets it yet', []);
   });
 }
 

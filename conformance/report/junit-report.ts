@@ -30,7 +30,7 @@ export function junitReport(report: ConformanceReport): string {
   for (const c of report.clauses) {
     const tc = clauses.testCase().className('clauses').name(`${c.id} ${c.title}`);
     if (c.status === 'failed') tc.failure(c.note, c.id);
-    else if (c.status === 'not-tested') tc.skipped().standardOutput(c.note);
+    else if (c.status !== 'passed') tc.skipped().standardOutput(`${c.status}: ${c.note}`);
   }
   return builder.build();
 }

@@ -1,25 +1,17 @@
-import { readFile } from 'node:fs/promises';
-import { provision } from '../../harness/provision.js';
-import { startServices } from '../../harness/services/index.js';
-import type { NatsConnectOptions, Services } from '../../harness/services/index.js';
-import { checkExecution } from '../check/check-execution.js';
-import { bindSchedule, freshBinding, TENANTS } from '../streams/bind-schedule.js';
-import type { ScheduleFile } from '../streams/schedule.js';
-import type { ProjectorProcess } from '../target/projector-process.js';
+import { ServiceError } from '../../harness/services/index.js';
+import { ChildProcessError } from '../../harness/child/index.js';
 import { DEFAULT_SETTLE } from '../target/projector-target.js';
-import {
-  REFERENCE_ACK_WAIT_MS,
-  referenceProjectorCmd,
-  shortAckConsumer,
-  startReferenceProducer,
-} from './reference-target.js';
+import { asEnvironmentError, runConformance } from './run-conformance.js';
 import { commandLauncher, referenceProducerTemplate } from '../producer/producer-launcher.js';
 import type { LaunchedProducer } from '../producer/producer-launcher.js';
-import { openSession, runConformance } from './run-conformance.js';
 import type { ConformanceOptions } from './run-conformance.js';
 import { addFaultsToReport } from './add-faults-to-report.js';
-import { EnvironmentError, episodeIdsOf } from './run-properties.js';
+import { writeErrorReports } from './error-report.js';
+import { resolveDeployment, type Deployment } from './resolve-deployment.js';
+import { EnvironmentError } from './run-properties.js';
 import { CONTRACT_SLO } from './slo.js';
+import { formatSummary } from '../report/format-summary.js';
+import type { NatsConnectOptions } from '../../harness/services/index.js';
 
 /** Parsed flags of `conformance run` / `replay` (commander camelCase). */
 export interface RunFlags {
@@ -42,6 +34,8 @@ export interface RunFlags {
   sloLagP95Ms?: number;
   sloDuplicateRate?: number;
   maxShrinks?: number;
+  maxFailures?: number;
+  metricsUrl?: string;
   propertyTimeLimitS?: number;
   redeliveryWaitMs?: number;
   giveUpMs?: number;
@@ -60,8 +54,13 @@ const say = (line: string): void => {
 
 /** `conformance run`: resolves services, runs, prints the summary; returns the exit code. */
 export async function runConformanceCommand(flags: RunFlags): Promise<number> {
-  let services: Services | undefined;
-  let producer: { url: string; process: ProjectorProcess } | undefined;
+  const outDir = flags.out ?? 'reports/conformance';
+  const startedAt = new Date().toISOString();
+  const release = guardInternalErrors(
+    { command: 'conformance run', target: flags.target, startedAt },
+    outDir,
+  );
+  let deployment: Deployment | undefined;
   let launched: LaunchedProducer | undefined;
   try {
     if (flags.target === 'producer' && flags.driver === undefined && flags.producerCmd === undefined) {
@@ -72,40 +71,29 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       say('conformance run --faults needs --target reference (the kit starts and breaks its own servers)');
       return 2;
     }
-    const reference = flags.target === 'reference';
-    services = await startServices({
+    const kind = flags.target ?? 'projector';
+    deployment = await resolveDeployment({
+      kind,
       ...(flags.nats === undefined ? {} : { nats: flags.nats }),
       ...(flags.pg === undefined ? {} : { pg: flags.pg }),
       ...(flags.valkey === undefined ? {} : { valkey: flags.valkey }),
       natsConnect: flags.natsConnect,
-      // The reference gets its own servers and database: never another run's durable consumer.
-      sources: reference ? ['flag', 'binary', 'container'] : ['flag', 'env'],
-      freshDatabase: reference,
+      ...(flags.projectorCmd === undefined ? {} : { projectorCmd: flags.projectorCmd }),
+      projectorInstances: flags.projectorInstances ?? 1,
+      referenceProducer: kind === 'reference' && flags.driver === undefined,
     });
-    const notes: string[] = [];
-    let projectorCmd = flags.projectorCmd;
-    let driverUrl = flags.driver;
-    let producerCmd = flags.producerCmd;
+    const { services } = deployment;
+    let driverUrl = flags.driver ?? deployment.producer?.url;
     let redeliveryWaitMs = flags.redeliveryWaitMs ?? DEFAULT_SETTLE.redeliveryWaitMs;
-    if (reference) {
-      await provision({
-        natsUrl: services.natsUrl,
-        pgUrl: services.pgUrl,
-        valkeyUrl: services.valkeyUrl,
-        natsConnect: flags.natsConnect,
-      });
-      await shortAckConsumer(services.natsUrl, flags.natsConnect);
-      projectorCmd ??= referenceProjectorCmd();
-      if (driverUrl === undefined) {
-        producer = await startReferenceProducer(services);
-        driverUrl = producer.url;
-      }
-      producerCmd ??= referenceProducerTemplate(services);
-      redeliveryWaitMs = Math.min(redeliveryWaitMs, REFERENCE_ACK_WAIT_MS + 2000);
-      notes.push(
-        `reference: own servers (${services.origin.nats}/${services.origin.pg}/${services.origin.valkey}), fresh database, consumer ack_wait ${REFERENCE_ACK_WAIT_MS} ms so kill -9 runs are redelivered quickly`,
-      );
-    }
+    if (deployment.ackWaitMs !== undefined)
+      redeliveryWaitMs = Math.min(redeliveryWaitMs, deployment.ackWaitMs + 2000);
+    const settle = {
+      ...DEFAULT_SETTLE,
+      redeliveryWaitMs,
+      giveUpMs: flags.giveUpMs ?? DEFAULT_SETTLE.giveUpMs,
+    };
+    const producerCmd =
+      flags.producerCmd ?? (kind === 'reference' ? referenceProducerTemplate(services) : undefined);
     if (driverUrl === undefined && producerCmd !== undefined) {
       // The producer property runs on a copy started with the bus up; the bus-down check starts its own.
       launched = await commandLauncher(producerCmd)(services.natsUrl);
@@ -113,15 +101,15 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
     }
     const seed = flags.seed ?? Math.floor(Math.random() * 2 ** 31);
     const options: ConformanceOptions = {
-      target: flags.target ?? 'projector',
+      target: kind,
       natsUrl: services.natsUrl,
       pgUrl: services.pgUrl,
       valkeyUrl: services.valkeyUrl,
       natsConnect: flags.natsConnect,
-      ...(projectorCmd === undefined ? {} : { projectorCmd }),
+      ...(deployment.projectorCmd === undefined ? {} : { projectorCmd: deployment.projectorCmd }),
       ...(driverUrl === undefined ? {} : { driverUrl }),
       ...(producerCmd === undefined ? {} : { producerCmd }),
-      producerOnly: flags.target === 'producer',
+      producerOnly: kind === 'producer',
       projectorInstances: flags.projectorInstances ?? 1,
       seed,
       numRuns: flags.numRuns ?? 10,
@@ -133,15 +121,18 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
         lagP95Ms: flags.sloLagP95Ms ?? CONTRACT_SLO.lagP95Ms,
         duplicateRate: flags.sloDuplicateRate ?? CONTRACT_SLO.duplicateRate,
       },
-      settle: { ...DEFAULT_SETTLE, redeliveryWaitMs, giveUpMs: flags.giveUpMs ?? DEFAULT_SETTLE.giveUpMs },
+      settle,
       maxShrinks: flags.maxShrinks ?? 40,
+      ...(flags.maxFailures === undefined ? {} : { maxFailures: flags.maxFailures }),
+      ...(flags.metricsUrl === undefined ? {} : { metricsUrl: flags.metricsUrl }),
       propertyTimeLimitMs: (flags.propertyTimeLimitS ?? 120) * 1000,
-      outDir: flags.out ?? 'reports/conformance',
+      outDir,
       progress: say,
+      scheduleTarget: deployment.describe(settle),
     };
     say(`conformance run: target ${options.target}, seed ${seed}, ${options.numRuns} runs per property`);
     const report = await runConformance(options);
-    report.notes.unshift(...notes);
+    report.notes.unshift(...deployment.notes);
     let faults: Awaited<ReturnType<typeof addFaultsToReport>> | undefined;
     if (flags.faults === true) {
       const soakMs = Math.round((flags.soakMinutes ?? 10) * 60_000);
@@ -158,115 +149,52 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
         progress: say,
       });
     }
-    for (const p of report.properties) {
-      const line = `${p.status.padEnd(8)} ${p.name.padEnd(20)} ${p.runs} runs, ${p.events} msgs, ${(p.durationMs / 1000).toFixed(1)} s${p.reason === undefined ? '' : ` (${p.reason})`}`;
-      process.stdout.write(`${line}\n`);
-      if (p.status === 'failed') {
-        for (const v of p.violations) process.stdout.write(`  ${v.clauseId}: ${v.message}\n`);
-        process.stdout.write(
-          `  seed ${p.seed} path ${p.path ?? '-'}\n  schedule: ${report.scheduleFiles[p.name] ?? '-'}\n`,
-        );
-      }
-    }
-    for (const s of report.slos)
-      process.stdout.write(
-        `slo      ${s.clauseId.padEnd(20)} ${s.status}${s.measured === undefined ? '' : ` ${s.measured.toPrecision(3)} ${s.unit}`} (< ${s.threshold})${s.reason === undefined ? '' : ` ${s.reason}`}\n`,
-      );
-    if (faults !== undefined) {
-      for (const [label, p] of [
-        ['single node', faults.single],
-        ['3-node cluster', faults.cluster],
-        ['secure bus', faults.secure],
-      ] as const) {
-        if (p === undefined) continue;
-        const t = p.totals;
-        process.stdout.write(
-          `${p.status.padEnd(8)} ${`faults (${label})`.padEnd(20)} ${p.runs} runs, ${t.faultsInjected} faults, ${t.episodesWritten} written, ${t.lost} lost, ${t.duplicatesProjected} projected twice${p.scheduleFile === undefined ? '' : `\n  schedule: ${p.scheduleFile}`}\n`,
-        );
-        for (const v of p.violations) process.stdout.write(`  ${v.clauseId}: ${v.message}\n`);
-      }
-      if (faults.soak !== undefined)
-        process.stdout.write(
-          `${(faults.soak.ok ? 'passed' : 'failed').padEnd(8)} ${'soak'.padEnd(20)} ${(faults.soak.durationMs / 60_000).toFixed(1)} min, ${faults.soak.figures.episodesWritten} written, ${faults.soak.figures.lost} lost\n`,
-        );
-    }
-    const c = report.clauses;
-    process.stdout.write(
-      `${report.conformant ? 'CONFORMANT' : 'NOT CONFORMANT'}: ${c.filter((x) => x.status === 'passed').length} clauses passed, ${c.filter((x) => x.status === 'failed').length} failed, ${c.filter((x) => x.status === 'not-tested').length} not tested; ${report.throughput.properties} properties, ${report.throughput.events} events, ${report.throughput.eventsPerSecond.toFixed(0)} events/s, ${(report.durationMs / 1000).toFixed(1)} s; reports in ${options.outDir}\n`,
-    );
+    process.stdout.write(formatSummary(report, options.outDir, faults));
     return report.conformant ? 0 : 1;
   } catch (error) {
-    say(`conformance run: ${error instanceof Error ? error.message : String(error)}`);
-    return 2;
+    return await failRun({ command: 'conformance run', target: flags.target, startedAt }, error, outDir);
   } finally {
-    await producer?.process.close();
     await launched?.close();
-    await services?.stop();
+    await deployment?.stop();
+    release();
   }
 }
 
-/** `conformance replay FILE`: reruns the schedule under fresh ids; 0 passes now, 1 still fails. */
-export async function replayCommand(file: string, flags: RunFlags): Promise<number> {
-  let services: Services | undefined;
-  try {
-    const saved = JSON.parse(await readFile(file, 'utf8')) as ScheduleFile;
-    if (saved.kind !== 'continuum-kit.schedule')
-      throw new EnvironmentError(`${file} is not a continuum-kit schedule file`);
-    services = await startServices({
-      ...(flags.nats === undefined ? {} : { nats: flags.nats }),
-      ...(flags.pg === undefined ? {} : { pg: flags.pg }),
-      ...(flags.valkey === undefined ? {} : { valkey: flags.valkey }),
-      natsConnect: flags.natsConnect,
-      sources: ['flag', 'env'],
-    });
-    const session = await openSession({
-      target: 'projector',
-      natsUrl: services.natsUrl,
-      pgUrl: services.pgUrl,
-      valkeyUrl: services.valkeyUrl,
-      natsConnect: flags.natsConnect,
-      ...(flags.projectorCmd === undefined ? {} : { projectorCmd: flags.projectorCmd }),
-      projectorInstances: flags.projectorInstances ?? 1,
-      seed: saved.seed,
-      numRuns: 1,
-      slo: CONTRACT_SLO,
-      settle: {
-        ...DEFAULT_SETTLE,
-        redeliveryWaitMs: flags.redeliveryWaitMs ?? DEFAULT_SETTLE.redeliveryWaitMs,
-        giveUpMs: flags.giveUpMs ?? DEFAULT_SETTLE.giveUpMs,
-      },
-      maxShrinks: 0,
-      propertyTimeLimitMs: 60_000,
-      outDir: flags.out ?? 'reports/conformance',
-      progress: say,
-    });
-    try {
-      const binding = freshBinding();
-      const bound = bindSchedule(saved.schedule, binding);
-      say(
-        `replaying ${file}: ${bound.steps.length} steps of property ${saved.property} under token ${binding.token}`,
-      );
-      const exec = await session.target.execute(
-        bound,
-        binding.token,
-        TENANTS.map((t) => binding.ids[t] as string),
-        episodeIdsOf(bound),
-      );
-      const verdict = checkExecution(exec);
-      for (const v of verdict.violations) process.stdout.write(`${v.clauseId}: ${v.message}\n`);
-      process.stdout.write(
-        verdict.violations.length === 0
-          ? 'PASS: the schedule no longer fails\n'
-          : `FAIL: ${verdict.violations.length} violations\n`,
-      );
-      return verdict.violations.length === 0 ? 0 : 1;
-    } finally {
-      await session.close();
-    }
-  } catch (error) {
-    say(`conformance replay: ${error instanceof Error ? error.message : String(error)}`);
-    return 2;
-  } finally {
-    await services?.stop();
-  }
+const isEnvironment = (error: unknown): boolean =>
+  error instanceof EnvironmentError || error instanceof ServiceError || error instanceof ChildProcessError;
+
+/** Prints why the run stopped and writes reports saying so; always exit 2. */
+export async function failRun(
+  context: { command: string; target: string | undefined; startedAt: string },
+  error: unknown,
+  outDir: string,
+): Promise<number> {
+  const kind = isEnvironment(error) ? 'environment' : 'internal';
+  const message = asEnvironmentError(error).message;
+  say(`${context.command}: ${kind === 'internal' ? 'internal error of the kit: ' : ''}${message}`);
+  await writeErrorReports({ ...context, kind, message }, outDir).catch((e: unknown) =>
+    say(`${context.command}: cannot write the error report: ${String(e)}`),
+  );
+  say(`${context.command}: not judged (exit 2); reports in ${outDir}`);
+  return 2;
+}
+
+/**
+ * While a command runs, an error thrown outside its promise chain (an event handler, a stream)
+ * ends the process with exit 2 and a report saying so, instead of Node's default exit 1, which
+ * means "not conformant". Returns the function that removes the guard.
+ */
+export function guardInternalErrors(
+  context: { command: string; target: string | undefined; startedAt: string },
+  outDir: string,
+): () => void {
+  const onError = (error: unknown): void => {
+    void failRun(context, error, outDir).finally(() => process.exit(2));
+  };
+  process.on('uncaughtException', onError);
+  process.on('unhandledRejection', onError);
+  return () => {
+    process.off('uncaughtException', onError);
+    process.off('unhandledRejection', onError);
+  };
 }

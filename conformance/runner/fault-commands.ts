@@ -5,6 +5,7 @@ import { readFaultScheduleFile } from '../faults/fault-schedule-file.js';
 import { runSoak } from '../faults/run-soak.js';
 import { writeFaultReports } from '../faults/write-fault-reports.js';
 import { EXIT } from '../../cli/exit-codes.js';
+import { asEnvironmentError } from './run-conformance.js';
 
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -16,7 +17,12 @@ const mb = (b: number | undefined): string => (b === undefined ? '-' : (b / 2 **
 const ms = (v: number | undefined): string => (v === undefined ? '-' : `${v.toFixed(0)} ms`);
 
 /** `conformance soak`: the reference on its own servers at a steady rate; 0 ok, 1 failed, 2 environment. */
-export async function soakCommand(flags: { minutes: number; rate: number; out: string }): Promise<number> {
+export async function soakCommand(flags: {
+  minutes: number;
+  rate: number;
+  out: string;
+  localWriteBoundMs?: number;
+}): Promise<number> {
   let env: Awaited<ReturnType<typeof startFaultEnv>> | undefined;
   try {
     say(`conformance soak: ${flags.minutes} min at ${flags.rate} writes/s; starting servers`);
@@ -24,6 +30,7 @@ export async function soakCommand(flags: { minutes: number; rate: number; out: s
     const s = await runSoak(env, {
       durationMs: Math.round(flags.minutes * 60_000),
       ratePerSec: flags.rate,
+      ...(flags.localWriteBoundMs === undefined ? {} : { localWriteBoundMs: flags.localWriteBoundMs }),
       progress: say,
     });
     const files = await writeFaultReports(flags.out, { soak: s });
@@ -41,13 +48,15 @@ export async function soakCommand(flags: { minutes: number; rate: number; out: s
     out(
       `events   ${s.figures.episodesWritten} written, ${s.figures.eventsProjected} projected, ${s.figures.lost} lost, ${s.figures.duplicatesProjected} projected twice`,
     );
+    out(`memory   ${s.memoryVerdict.note}`);
     for (const v of s.violations) out(`  ${v.clauseId}: ${v.message}`);
+    for (const f of s.failures) out(`  soak: ${f}`);
     out(
       `${s.ok ? 'PASS' : 'FAIL'}: soak of ${(s.durationMs / 60_000).toFixed(1)} min, ${s.samples.length} samples; reports ${files.html}, ${files.json}`,
     );
     return s.ok ? EXIT.ok : EXIT.failure;
   } catch (error) {
-    say(`conformance soak: ${error instanceof Error ? error.message : String(error)}`);
+    say(`conformance soak: ${asEnvironmentError(error).message}`);
     return EXIT.usage;
   } finally {
     await env?.stop();
@@ -80,7 +89,7 @@ export async function replayFaultsCommand(
     out(r.ok ? 'PASS: the fault schedule no longer fails' : `FAIL: ${r.violations.length} violations`);
     return r.ok ? EXIT.ok : EXIT.failure;
   } catch (error) {
-    say(`conformance replay-faults: ${error instanceof Error ? error.message : String(error)}`);
+    say(`conformance replay-faults: ${asEnvironmentError(error).message}`);
     return EXIT.usage;
   }
 }

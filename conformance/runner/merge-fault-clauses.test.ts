@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import type { ClauseId } from '../../lib/index.js';
 import type { ClauseStatus } from '../report/clause-status.js';
 import { mergeFaultClauses } from './merge-fault-clauses.js';
 
-const row = (id: string, status: ClauseStatus['status'], note: string): ClauseStatus => ({
+const row = (id: ClauseId, status: ClauseStatus['status'], note: string): ClauseStatus => ({
   id,
   title: id,
   text: '',
@@ -10,6 +11,7 @@ const row = (id: string, status: ClauseStatus['status'], note: string): ClauseSt
   status,
   note,
   properties: ['p'],
+  evidence: 1,
 });
 
 describe('mergeFaultClauses', () => {
@@ -35,8 +37,12 @@ describe('mergeFaultClauses', () => {
   it('a fault pass fills an untested clause', () => {
     expect(merged[1]).toMatchObject({ status: 'passed', note: 'faults: nothing lost' });
   });
-  it('an existing pass keeps its note; a property failure stays failed', () => {
-    expect(merged[2]).toMatchObject({ status: 'passed', note: 'upsert (10 runs)' });
+  it('a pass keeps both notes and adds the evidence; a property failure stays failed', () => {
+    expect(merged[2]).toMatchObject({
+      status: 'passed',
+      note: 'upsert (10 runs); faults: rows match',
+      evidence: 2,
+    });
     expect(merged[3]).toMatchObject({ status: 'failed', note: 'violated in x' });
   });
 });

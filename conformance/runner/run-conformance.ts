@@ -10,17 +10,22 @@ import pg from 'pg';
 import { CONTRACT } from '../../lib/index.js';
 import { connectNats } from '../../harness/services/connect-nats.js';
 import type { NatsConnectOptions } from '../../harness/services/connect-nats.js';
-import { PROJECTOR_PROPERTIES } from '../properties/catalog.js';
-import type { PropertyDef } from '../properties/catalog.js';
+import type { ClauseId } from '../../lib/index.js';
+import { selectProperties } from '../properties/select.js';
+import { PRODUCER_CLAUSES } from '../producer/run-producer.js';
 import { clauseStatuses } from '../report/clause-status.js';
+import type { ClauseInputs } from '../report/clause-status.js';
 import type { ConformanceReport } from '../report/conformance-report.js';
 import { writeReports } from '../report/write-reports.js';
 import { Observer } from '../target/observer.js';
-import { ProjectorProcess } from '../target/projector-process.js';
+import { scrapeStaleCount } from '../target/scrape-stale.js';
+import { ChildProcessError, SupervisedChild } from '../../harness/child/index.js';
+import { consumerPulling } from '../../harness/durable-consumer.js';
 import { ProjectorTarget } from '../target/projector-target.js';
 import type { SettleOptions } from '../target/projector-target.js';
+import type { ScheduleTarget } from '../streams/schedule-target.js';
 import { EnvironmentError, runProperty } from './run-properties.js';
-import type { Measurements, PropertyResult } from './run-properties.js';
+import type { Measurements, PropertyResult, ScheduleExecutor } from './run-properties.js';
 import { evaluateSlos } from './slo.js';
 import type { SloThresholds } from './slo.js';
 
@@ -48,14 +53,20 @@ export interface ConformanceOptions {
   slo: SloThresholds;
   settle: SettleOptions;
   maxShrinks: number;
+  /** The projector's Prometheus endpoint: CT-4.stale's counting half is checked on it. */
+  metricsUrl?: string;
+  /** Stop running further properties once this many have failed (default: no limit). */
+  maxFailures?: number;
   propertyTimeLimitMs: number;
   outDir: string;
   progress: (line: string) => void;
+  /** Recorded in every schedule file written, so `conformance replay` reruns on the same target. */
+  scheduleTarget?: ScheduleTarget;
 }
 
 /** Open connections and the projector process of a run; `close()` releases all of them. */
 export interface Session {
-  target: ProjectorTarget;
+  target: ScheduleExecutor;
   js: JetStreamClient;
   db: pg.Pool;
   notes: string[];
@@ -89,26 +100,35 @@ export async function openSession(o: ConformanceOptions): Promise<Session> {
       { cause: error },
     );
   }
-  let projector: ProjectorProcess | undefined;
+  const jsm = await jetstreamManager(nc);
+  const consuming = (): Promise<boolean> => consumerPulling(jsm);
+  let projector: SupervisedChild | undefined;
   if (o.projectorCmd !== undefined) {
     await mkdir(o.outDir, { recursive: true });
-    projector = new ProjectorProcess({
+    projector = new SupervisedChild({
+      name: o.target === 'reference' ? 'reference projector' : 'projector under test',
       command: o.projectorCmd,
       instances: o.projectorInstances,
       env: { ...process.env, NATS_URL: o.natsUrl, DATABASE_URL: o.pgUrl, VALKEY_URL: o.valkeyUrl },
       logFile: path.join(o.outDir, 'projector.log'),
     });
     projector.start();
-    const ready = await waitConsumer(nc, 30_000);
-    if (!ready)
-      notes.push(
-        `the projector did not open the contract's durable consumer '${CONTRACT.consumer.durable_name}' within 30 s`,
-      );
   }
-  const target = new ProjectorTarget(
-    jetstream(nc),
-    new Observer(db, jetstream(nc), redis),
-    o.settle,
+  // Preflight: with nothing consuming, every property would "lose" every event.
+  try {
+    const what = `pull from the contract's durable consumer '${CONTRACT.consumer.durable_name}' on stream ${CONTRACT.streams.episodes.name}`;
+    if (projector !== undefined) await projector.waitReady(consuming, PROJECTOR_READY_MS, what);
+    else if (o.producerOnly !== true && !(await waitFor(consuming, PREFLIGHT_MS)))
+      throw new EnvironmentError(
+        `preflight: nothing is consuming: no process ${what.replace('pull', 'pulls')} within ${PREFLIGHT_MS / 1000} s; start your projector against this deployment, or let the kit start it with --projector-cmd`,
+      );
+  } catch (error) {
+    await projector?.close();
+    await Promise.allSettled([nc.close(), db.end(), redis.quit()]);
+    throw asEnvironmentError(error);
+  }
+  const target = guardedTarget(
+    new ProjectorTarget(jetstream(nc), new Observer(db, jetstream(nc), redis), o.settle, projector),
     projector,
   );
   return {
@@ -123,81 +143,151 @@ export async function openSession(o: ConformanceOptions): Promise<Session> {
   };
 }
 
-async function waitConsumer(nc: Awaited<ReturnType<typeof connectNats>>, ms: number): Promise<boolean> {
-  const jsm = await jetstreamManager(nc);
+const PROJECTOR_READY_MS = 30_000;
+const PREFLIGHT_MS = 10_000;
+
+async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boolean> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
-    try {
-      const info = await jsm.consumers.info(CONTRACT.streams.episodes.name, CONTRACT.consumer.durable_name);
-      if (info.num_waiting > 0) return true;
-    } catch {
-      // not yet created
-    }
+    if (await check()) return true;
     await new Promise((r) => setTimeout(r, 200));
   }
   return false;
 }
 
-export function selectProperties(o: Pick<ConformanceOptions, 'clauses' | 'properties'>): PropertyDef[] {
-  return PROJECTOR_PROPERTIES.filter(
-    (p) =>
-      (o.properties === undefined || o.properties.includes(p.name)) &&
-      (o.clauses === undefined || p.clauses.some((c) => o.clauses?.test(c) === true)),
-  );
+/** Skips shrinking a property whose failed clauses an earlier property already failed and shrank. */
+function repeatPolicy(results: PropertyResult[]): (failed: ClauseId[]) => string | undefined {
+  return (failed) => {
+    const earlier = results.filter((r) => r.status === 'failed' && r.notShrunk === undefined);
+    const shrunk = new Set(earlier.flatMap((r) => r.violations.map((v) => v.clauseId)));
+    if (failed.length === 0 || !failed.every((c) => shrunk.has(c))) return undefined;
+    const by = earlier
+      .filter((r) => r.violations.some((v) => failed.includes(v.clauseId)))
+      .map((r) => r.name);
+    return `not shrunk: ${failed.join(', ')} already failed and was shrunk in ${by.join(', ')}`;
+  };
+}
+
+/** A child's failure as the runner's environment error, with the tail of the child's log. */
+export function asEnvironmentError(error: unknown): EnvironmentError {
+  if (error instanceof EnvironmentError) return error;
+  if (error instanceof ChildProcessError) {
+    const tail =
+      error.logTail.length === 0
+        ? ' (it printed nothing)'
+        : `; its last lines:\n  ${error.logTail.join('\n  ')}`;
+    return new EnvironmentError(`${error.message}${tail}`, { cause: error });
+  }
+  return new EnvironmentError(error instanceof Error ? error.message : String(error), { cause: error });
+}
+
+/**
+ * The target, refusing to judge an execution during which the projector the kit started exited
+ * on its own: that is an environment error (exit 2), not a lost event.
+ */
+function guardedTarget(target: ProjectorTarget, projector: SupervisedChild | undefined): ScheduleExecutor {
+  const check = (): void => {
+    const failure = projector?.failure();
+    if (failure !== undefined) throw asEnvironmentError(failure);
+  };
+  return {
+    canCrash: target.canCrash,
+    async execute(schedule, token, tenants, episodeIds) {
+      check();
+      const exec = await target.execute(schedule, token, tenants, episodeIds);
+      check();
+      return exec;
+    },
+  };
 }
 
 /** Runs every selected projector property and writes the reports. */
 export async function runConformance(o: ConformanceOptions): Promise<ConformanceReport> {
   const started = Date.now();
+  const selection = selectProperties({
+    ...(o.properties === undefined ? {} : { properties: o.properties }),
+    ...(o.clauses === undefined ? {} : { clauses: o.clauses }),
+    producerClauses: PRODUCER_CLAUSES,
+    producerAvailable: o.driverUrl !== undefined,
+    producerOnly: o.producerOnly === true,
+  });
   const session = await openSession(o);
-  const m: Measurements = {
-    publishMs: [],
-    lagMs: [],
-    reapplied: 0,
-    applied: 0,
-    keysSeen: 0,
-    exercised: new Set(),
-    events: 0,
-  };
+  const m: Measurements = { publishMs: [], lagMs: [], reapplied: 0, applied: 0, keysSeen: 0, events: 0 };
   const results: PropertyResult[] = [];
+  const notes = session.notes;
+  const singleConsumer = o.projectorCmd !== undefined && o.projectorInstances === 1;
+  const metricsUrl = o.metricsUrl;
+  const executor: ScheduleExecutor = {
+    canCrash: session.target.canCrash,
+    singleConsumer,
+    execute: (...args) => session.target.execute(...args),
+    ...(metricsUrl === undefined
+      ? {}
+      : {
+          staleCount: async () => {
+            const n = await scrapeStaleCount(metricsUrl);
+            if (n === undefined) throw new EnvironmentError(`cannot read --metrics-url ${metricsUrl}`);
+            return n;
+          },
+        }),
+  };
+  const maxFailures = o.maxFailures ?? Number.POSITIVE_INFINITY;
+  const failedCount = (): number => results.filter((r) => r.status === 'failed').length;
+  const skipped = (
+    def: { name: string; title: string; clauses: ClauseId[] },
+    reason: string,
+  ): PropertyResult => ({
+    name: def.name,
+    title: def.title,
+    clauses: def.clauses,
+    status: 'skipped',
+    reason,
+    runs: 0,
+    executions: 0,
+    events: 0,
+    durationMs: 0,
+    seed: o.seed,
+    violations: [],
+  });
   let producer: ProducerRun | undefined;
   try {
-    for (const def of o.producerOnly === true ? [] : selectProperties(o)) {
+    for (const def of selection.projector) {
+      if (failedCount() >= maxFailures) {
+        results.push(skipped(def, `not run: --max-failures ${maxFailures} reached`));
+        continue;
+      }
       if (def.needsProcess === true && !session.target.canCrash) {
-        results.push({
-          name: def.name,
-          title: def.title,
-          clauses: def.clauses,
-          status: 'skipped',
-          reason: 'needs --projector-cmd (the kit must own the process to kill -9 it)',
-          runs: 0,
-          executions: 0,
-          events: 0,
-          durationMs: 0,
-          seed: o.seed,
-          violations: [],
-        });
+        results.push(skipped(def, 'needs --projector-cmd (the kit must own the process to kill -9 it)'));
         continue;
       }
       o.progress(`property ${def.name}: ${def.title}`);
-      const r = await runProperty(session.target, def, o, m);
+      const r = await runProperty(executor, def, o, m, { skipShrinking: repeatPolicy(results) });
       o.progress(
-        `property ${def.name}: ${r.status}${r.status === 'failed' ? ` (${[...new Set(r.violations.map((v) => v.clauseId))].join(', ')})` : ''} in ${(r.durationMs / 1000).toFixed(1)} s`,
+        `property ${def.name}: ${r.status}${r.status === 'failed' ? ` (${[...new Set(r.violations.map((v) => v.clauseId))].join(', ')})` : ''} in ${(r.durationMs / 1000).toFixed(1)} s${r.notShrunk === undefined ? '' : `; ${r.notShrunk}`}`,
       );
       results.push(r);
     }
-    if (
-      o.driverUrl !== undefined &&
-      (o.clauses === undefined ||
-        ['CT-3.msg-id', 'CT-7.redaction', 'CT-8.dry-run'].some((c) => o.clauses?.test(c) === true))
-    ) {
-      o.progress('property producer: through the driver protocol');
-      producer = await runProducerProperty(o.driverUrl, session.js, session.db, o);
-      o.progress(
-        `property producer: ${producer.result.status} in ${(producer.result.durationMs / 1000).toFixed(1)} s`,
-      );
-      results.push(producer.result);
-      m.events += producer.result.events;
+    if (selection.producer && o.driverUrl !== undefined) {
+      if (failedCount() >= maxFailures) {
+        results.push(
+          skipped(
+            {
+              name: 'producer',
+              title: 'the producer through the driver protocol',
+              clauses: PRODUCER_CLAUSES,
+            },
+            `not run: --max-failures ${maxFailures} reached`,
+          ),
+        );
+      } else {
+        o.progress('property producer: through the driver protocol');
+        producer = await runProducerProperty(o.driverUrl, session.js, session.db, o);
+        o.progress(
+          `property producer: ${producer.result.status} in ${(producer.result.durationMs / 1000).toFixed(1)} s`,
+        );
+        results.push(producer.result);
+        m.events += producer.result.events;
+      }
     }
     if (o.producerCmd !== undefined && (o.clauses === undefined || o.clauses.test('CT-6.local-writes'))) {
       const jsm = await session.js.jetstreamManager();
@@ -206,7 +296,21 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   } finally {
     await session.close();
   }
-  return finish(o, started, results, m, session.notes, producer);
+  const unshrunk = results.filter((r) => r.notShrunk !== undefined);
+  if (unshrunk.length > 0)
+    notes.push(
+      `failures reported as found, unshrunk, because an earlier property already shrank the same clauses: ${unshrunk.map((r) => `${r.name} (${r.notShrunk ?? ''})`).join('; ')}`,
+    );
+  const unobservable = new Map<ClauseId, string>([
+    [
+      'CT-4.stale',
+      `judged on the events table's recorded outcomes${singleConsumer ? '' : ' (order-free part only: the kit did not start exactly one projector instance, so it cannot know the projection order)'}; ${metricsUrl === undefined ? 'the metric half was not observable (no --metrics-url)' : `the metric half on ${metricsUrl}`}; the log half is not observed`,
+    ],
+  ]);
+  return finish(o, started, results, m, notes, producer, {
+    notSelected: selection.notSelected,
+    unobservable,
+  });
 }
 
 export async function finish(
@@ -216,6 +320,7 @@ export async function finish(
   m: Measurements,
   notes: string[],
   producer?: ProducerRun,
+  extra: Pick<ClauseInputs, 'notSelected' | 'unobservable'> = {},
 ): Promise<ConformanceReport> {
   const producerPublish = producer?.publishP99Ms;
   const slos = evaluateSlos(
@@ -236,13 +341,7 @@ export async function finish(
       `publish p99 is the producer's own publish-to-ack p99 from the driver's GET /status (${producerPublish.toFixed(1)} ms)`,
     );
   }
-  const clauses = clauseStatuses({
-    properties: results,
-    slos,
-    exercised: m.exercised,
-    keysSeen: m.keysSeen,
-    producer: producerClauses,
-  });
+  const clauses = clauseStatuses({ properties: results, slos, producer: producerClauses, ...extra });
   const durationMs = Date.now() - started;
   const report: ConformanceReport = {
     kit: 'continuum-kit',
@@ -266,6 +365,8 @@ export async function finish(
     scheduleFiles: {},
     notes,
   };
+  if (o.scheduleTarget !== undefined)
+    for (const p of results) if (p.counterexample !== undefined) p.counterexample.target = o.scheduleTarget;
   await writeReports(report, o.outDir);
   return report;
 }

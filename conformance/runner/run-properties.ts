@@ -1,7 +1,10 @@
-import fc from 'fast-check';
+import type { ClauseId } from '../../lib/index.js';
 import { checkExecution } from '../check/check-execution.js';
-import type { ExecutionVerdict } from '../check/check-execution.js';
-import type { Violation } from '../check/violation.js';
+import type { ExecutionContext, ExecutionVerdict } from '../check/check-execution.js';
+import { EnvironmentError, asEnvironmentError } from '../core/environment-error.js';
+import { evidenceRecord, mergeEvidence } from '../core/finding.js';
+import type { Finding } from '../core/finding.js';
+import { runBudgetedProperty } from '../core/run-budgeted-property.js';
 import type { PropertyDef } from '../properties/catalog.js';
 import { bindSchedule, freshBinding, TENANTS } from '../streams/bind-schedule.js';
 import { scheduleArbitrary } from '../streams/schedule-arbitrary.js';
@@ -9,9 +12,15 @@ import type { Schedule, ScheduleFile } from '../streams/schedule.js';
 import { scheduleMessages } from '../streams/schedule.js';
 import type { Execution } from '../target/projector-target.js';
 
+export { EnvironmentError };
+
 /** Anything that can execute a bound schedule (the projector target, or a test double of it). */
 export interface ScheduleExecutor {
   readonly canCrash: boolean;
+  /** One consumer instance projects in stream order (the kit started exactly one). */
+  readonly singleConsumer?: boolean;
+  /** The projector's stale counter (--metrics-url), read around each execution. */
+  staleCount?: () => Promise<number | undefined>;
   execute(schedule: Schedule, token: string, tenants: string[], episodeIds: string[]): Promise<Execution>;
 }
 
@@ -30,7 +39,7 @@ export interface RunOptions {
 export interface PropertyResult {
   name: string;
   title: string;
-  clauses: string[];
+  clauses: ClauseId[];
   status: 'passed' | 'failed' | 'skipped';
   reason?: string;
   runs: number;
@@ -40,7 +49,16 @@ export interface PropertyResult {
   seed: number;
   path?: string;
   counterexample?: ScheduleFile;
-  violations: Violation[];
+  /** The shrunk counterexample's findings. */
+  violations: Finding[];
+  /** Situations each clause's checks saw, in runs without any finding. */
+  evidence?: Partial<Record<ClauseId, number>>;
+  /** Runs in which each clause failed (before shrinking). */
+  failures?: Partial<Record<ClauseId, number>>;
+  /** The counterexample was not shrunk, and why. */
+  notShrunk?: string;
+  /** Bad input the broker refused (it never reached the implementation), by the clause it breaks. */
+  refusedByBroker?: Partial<Record<ClauseId, number>>;
 }
 
 /** Measurements across every execution, for the SLO thresholds and the report. */
@@ -50,46 +68,44 @@ export interface Measurements {
   reapplied: number;
   applied: number;
   keysSeen: number;
-  exercised: Set<string>;
   events: number;
 }
 
-/** Raised when the environment (not the implementation) fails: exit 2, never a counterexample. */
-export class EnvironmentError extends Error {
-  override readonly name = 'EnvironmentError';
-  readonly code = 'ENVIRONMENT';
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-  }
-}
-
+/** The episode and event ids a schedule's messages carry (the observer looks for keys holding them). */
 export function episodeIdsOf(schedule: Schedule): string[] {
   const ids = new Set<string>();
   for (const m of scheduleMessages(schedule)) {
-    const match = /"episode_id":"([^"]+)"/.exec(m.data);
-    if (match?.[1] !== undefined) ids.add(match[1]);
+    for (const match of m.data.matchAll(/"(?:episode_id|event_id)":"([^"]+)"/g))
+      if (match[1] !== undefined && match[1].length >= 8) ids.add(match[1]);
   }
   return [...ids];
 }
+
+type ScheduleRecord = Omit<ScheduleFile, 'seed' | 'clauses'>;
 
 /** Executes one placeholder schedule under fresh ids and checks it. */
 export async function executeOnce(
   target: ScheduleExecutor,
   schedule: Schedule,
-): Promise<{ exec: Execution; verdict: ExecutionVerdict; file: Omit<ScheduleFile, 'seed' | 'clauses'> }> {
+): Promise<{ exec: Execution; verdict: ExecutionVerdict; file: ScheduleRecord }> {
   const binding = freshBinding();
   const bound = bindSchedule(schedule, binding);
   const tenants = TENANTS.map((t) => binding.ids[t] as string);
   let exec: Execution;
+  let before: number | undefined;
+  let after: number | undefined;
   try {
+    before = await target.staleCount?.();
     exec = await target.execute(bound, binding.token, tenants, episodeIdsOf(bound));
+    after = await target.staleCount?.();
   } catch (error) {
-    throw new EnvironmentError(
-      `executing a schedule failed: ${error instanceof Error ? error.message : String(error)}`,
-      { cause: error },
-    );
+    throw asEnvironmentError(error, 'executing a schedule failed');
   }
-  const verdict = checkExecution(exec);
+  const context: ExecutionContext = {
+    singleConsumer: target.singleConsumer === true,
+    ...(before === undefined || after === undefined ? {} : { staleCounted: after - before }),
+  };
+  const verdict = checkExecution(exec, context);
   return {
     exec,
     verdict,
@@ -100,96 +116,95 @@ export async function executeOnce(
       schedule,
       executed: bound,
       binding,
-      violations: verdict.violations,
+      violations: verdict.findings,
     },
   };
 }
 
-/** Runs one property with fast-check: seeded, no retries, shrinking bounded by `maxShrinks`. */
+/** Options of one property beyond the budget: whether to shrink a failure at all. */
+export interface PropertyPolicy {
+  /** Decides after the runs whether the first failure is worth shrinking (undefined: shrink). */
+  skipShrinking?: (failedClauses: ClauseId[]) => string | undefined;
+}
+
+/** Runs one projector property with the kit's budgeted runner: every run checked, the first failure shrunk. */
 export async function runProperty(
   target: ScheduleExecutor,
   def: PropertyDef,
   options: RunOptions,
   m: Measurements,
+  policy: PropertyPolicy = {},
 ): Promise<PropertyResult> {
   const started = Date.now();
   const numRuns = Math.max(1, Math.round(options.numRuns * (def.runsFactor ?? 1)));
+  let shrinking = false;
+  let executions = 0;
+  let events = 0;
+  const refused = new Map<ClauseId, number>();
+  const budgetResult = await runBudgetedProperty(
+    scheduleArbitrary(def.name, def.profile),
+    async (schedule: Schedule, phase) => {
+      const t0 = Date.now();
+      const { exec, verdict, file } = await executeOnce(target, schedule);
+      if (def.attribute !== undefined) file.violations = verdict.findings = def.attribute(verdict.findings);
+      if (def.situations !== undefined) mergeEvidence(verdict.evidence, def.situations(exec.schedule));
+      executions++;
+      events += exec.events;
+      m.events += exec.events;
+      shrinking = phase === 'shrink';
+      if (!shrinking) {
+        // Appended one by one: push(...xs) overflows the call stack on very long runs.
+        for (const ms of exec.publishMs) m.publishMs.push(ms);
+        for (const ms of verdict.lagMs) m.lagMs.push(ms);
+        m.reapplied += verdict.reapplied;
+        m.applied += verdict.applied;
+        m.keysSeen += verdict.keysSeen;
+        for (const [c, n] of verdict.refused) refused.set(c, (refused.get(c) ?? 0) + n);
+      }
+      const failed = verdict.findings.length > 0;
+      options.progress(
+        `[${def.name}] ${phase} ${executions}: ${exec.events} messages, ${Date.now() - t0} ms, ${failed ? `FAIL ${[...new Set(verdict.findings.map((f) => f.clauseId))].join(', ')}` : 'ok'}`,
+      );
+      return { findings: verdict.findings, evidence: verdict.evidence, record: file };
+    },
+    {
+      seed: options.seed,
+      numRuns,
+      ...(options.path === undefined ? {} : { path: options.path }),
+      maxShrinks: options.maxShrinks,
+      timeLimitMs: options.propertyTimeLimitMs,
+    },
+    [],
+    (failed) => policy.skipShrinking?.(failed),
+  );
   const result: PropertyResult = {
     name: def.name,
     title: def.title,
     clauses: def.clauses,
     status: 'passed',
-    runs: 0,
-    executions: 0,
-    events: 0,
-    durationMs: 0,
+    runs: budgetResult.runs,
+    executions,
+    events,
+    durationMs: Date.now() - started,
     seed: options.seed,
     violations: [],
+    evidence: evidenceRecord(budgetResult.evidence),
+    failures: evidenceRecord(budgetResult.failures),
+    ...(refused.size === 0 ? {} : { refusedByBroker: evidenceRecord(refused) }),
   };
-  let lastFailure: Omit<ScheduleFile, 'seed' | 'clauses'> | undefined;
-  let shrinks = 0;
-  let envError: EnvironmentError | undefined;
-  const property = fc.asyncProperty(scheduleArbitrary(def.name, def.profile), async (schedule) => {
-    if (envError !== undefined) return true;
-    if (lastFailure !== undefined && ++shrinks > options.maxShrinks) return true; // shrink budget spent
-    let outcome;
-    const t0 = Date.now();
-    try {
-      outcome = await executeOnce(target, schedule);
-    } catch (error) {
-      envError =
-        error instanceof EnvironmentError ? error : new EnvironmentError(String(error), { cause: error });
-      return true;
-    }
-    const { exec, verdict, file } = outcome;
-    if (def.attribute !== undefined) file.violations = verdict.violations = def.attribute(verdict.violations);
-    result.executions++;
-    result.events += exec.events;
-    m.events += exec.events;
-    if (lastFailure === undefined) {
-      result.runs++;
-      // Appended one by one: push(...xs) overflows the call stack on very long runs.
-      for (const ms of exec.publishMs) m.publishMs.push(ms);
-      for (const ms of verdict.lagMs) m.lagMs.push(ms);
-      m.reapplied += verdict.reapplied;
-      m.applied += verdict.applied;
-      m.keysSeen += verdict.keysSeen;
-      verdict.exercised.forEach((c) => m.exercised.add(c));
-    }
-    const failed = verdict.violations.length > 0;
-    const phase =
-      lastFailure === undefined ? `run ${result.runs}/${numRuns}` : `shrink ${shrinks}/${options.maxShrinks}`;
-    options.progress(
-      `[${def.name}] ${phase}: ${exec.events} messages, ${Date.now() - t0} ms, ${failed ? `FAIL ${verdict.violations[0]?.clauseId}` : 'ok'}`,
-    );
-    if (!failed) return true;
-    lastFailure = file;
-    return false;
-  });
-  const details = await fc.check(property, {
-    seed: options.seed,
-    numRuns,
-    ...(options.path === undefined ? {} : { path: options.path }),
-    interruptAfterTimeLimit: options.propertyTimeLimitMs,
-    markInterruptAsFailure: false,
-  });
-  if (envError !== undefined) throw envError;
-  result.durationMs = Date.now() - started;
-  if (details.failed && lastFailure !== undefined) {
+  const found = budgetResult.counterexample;
+  if (found !== undefined) {
     result.status = 'failed';
-    result.path = details.counterexamplePath ?? undefined;
-    result.violations = lastFailure.violations ?? [];
+    if (found.path !== undefined) result.path = found.path;
+    result.violations = [...found.outcome.findings];
     result.counterexample = {
-      ...lastFailure,
-      seed: details.seed,
+      ...found.outcome.record,
+      seed: options.seed,
       clauses: def.clauses,
-      ...(result.path ? { path: result.path } : {}),
+      ...(found.path === undefined ? {} : { path: found.path }),
     };
-  } else if (details.failed) {
-    throw new EnvironmentError(
-      `property ${def.name} failed outside the target: ${String(details.errorInstance ?? 'unknown error')}`,
-    );
-  } else if (details.interrupted) {
+    if (budgetResult.notShrunk !== undefined) result.notShrunk = budgetResult.notShrunk;
+  } else if (budgetResult.interrupted) {
     result.reason = `time limit: ${result.runs} of ${numRuns} runs`;
   }
   return result;

@@ -233,7 +233,11 @@ function build(
   if (p.redeliveryPhase && g.redeliver.length > 0 && events.length > 0) {
     g.redeliver.forEach((r, n) => {
       const e = events[r % events.length] as EventObject;
-      steps.push({ op: 'publish', message: valid(e, `${msgIdOf(e)}:d${n}`, true) });
+      // Every other redelivery carries a different body under the same idempotency key: the
+      // first projection must stand (x-delivery.conflicting_redelivery, CT-4.dedup).
+      const body =
+        n % 2 === 1 ? { ...e, payload: { ...(e.payload as object), summary: 'conflicting redelivery' } } : e;
+      steps.push({ op: 'publish', message: valid(body, `${msgIdOf(e)}:d${n}`, true) });
     });
     steps.push({ op: 'settle' });
   }

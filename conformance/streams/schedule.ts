@@ -1,3 +1,5 @@
+import type { ScheduleTarget } from './schedule-target.js';
+
 /**
  * A schedule: what the kit publishes, in order, and where it stops to observe. Schedules are
  * written with placeholder tenant/agent ids (see `bind-schedule.ts`) so that every execution,
@@ -63,6 +65,8 @@ export interface ScheduleFile {
   executed: Schedule;
   binding: IdBinding;
   violations?: { clauseId: string; message: string }[];
+  /** The target it ran against, for `conformance replay` (absent in files of older kits). */
+  target?: ScheduleTarget;
 }
 
 /** The messages of a schedule, in publish order. */

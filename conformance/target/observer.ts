@@ -1,6 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
+import { parseValkeyKey } from '../../lib/index.js';
 import type { Observation, ObservedDlqMessage, ObservedKey } from './observation.js';
 
 const TS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
@@ -96,30 +97,47 @@ export class Observer {
     return out;
   }
 
-  private async keys(token: string, episodeIds: string[]): Promise<ObservedKey[]> {
-    const found = new Set<string>();
-    const patterns = [`*${token}*`, `*${token.toUpperCase()}*`, ...episodeIds.map((e) => `*${e}*`)];
-    for (const match of patterns) {
-      let cursor = '0';
-      do {
-        const [next, batch] = await this.redis.scan(cursor, 'MATCH', match, 'COUNT', 1000);
-        cursor = next;
-        for (const k of batch) found.add(k);
-      } while (cursor !== '0');
-    }
+  /**
+   * The whole keyspace is scanned, not only the run's prefixes: a key is the run's when its name
+   * or value carries the run's token, or when it lies outside every family and carries one of
+   * the run's episode or event ids and no other run's token (such as `continuum:seen:{event_id}`).
+   */
+  private async keys(token: string, runIds: string[]): Promise<ObservedKey[]> {
+    const lowerToken = token.toLowerCase();
+    const ids = runIds.map((x) => x.toLowerCase());
+    const all: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, batch] = await this.redis.scan(cursor, 'COUNT', 1000);
+      cursor = next;
+      all.push(...batch);
+    } while (cursor !== '0');
     const out: ObservedKey[] = [];
-    for (const key of found) {
-      const type = await this.redis.type(key);
-      if (type === 'none') continue;
-      const pttl = await this.redis.pttl(key);
-      let value: string | null = null;
-      if (type === 'string') value = await this.redis.get(key);
-      else if (type === 'hash') value = JSON.stringify(await this.redis.hgetall(key));
-      else if (type === 'list') value = JSON.stringify(await this.redis.lrange(key, 0, -1));
-      else if (type === 'set') value = JSON.stringify(await this.redis.smembers(key));
-      const mine = key.toLowerCase().includes(token) || (value ?? '').toLowerCase().includes(token);
-      if (mine) out.push({ key, type, pttl, value });
+    for (let i = 0; i < all.length; i += 500) {
+      const chunk = all.slice(i, i + 500);
+      const types = (await this.redis.pipeline(chunk.map((k) => ['type', k])).exec()) ?? [];
+      for (const [j, key] of chunk.entries()) {
+        const type = String(types[j]?.[1] ?? 'none');
+        if (type === 'none') continue;
+        const value = await this.value(key, type);
+        const text = `${key}\n${value ?? ''}`.toLowerCase();
+        // Keys carrying another run's token belong to that run (runs share a Valkey).
+        const foreign = [...text.matchAll(/ck[0-9a-f]{10}/g)].some((m) => m[0] !== lowerToken);
+        const mine =
+          text.includes(lowerToken) ||
+          (!foreign && !parseValkeyKey(key).ok && ids.some((x) => text.includes(x)));
+        if (mine) out.push({ key, type, pttl: await this.redis.pttl(key), value });
+      }
     }
     return out.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  }
+
+  private async value(key: string, type: string): Promise<string | null> {
+    if (type === 'string') return this.redis.get(key);
+    if (type === 'hash') return JSON.stringify(await this.redis.hgetall(key));
+    if (type === 'list') return JSON.stringify(await this.redis.lrange(key, 0, -1));
+    if (type === 'set') return JSON.stringify(await this.redis.smembers(key));
+    if (type === 'zset') return JSON.stringify(await this.redis.zrange(key, 0, -1));
+    return null;
   }
 }

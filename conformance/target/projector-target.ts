@@ -2,7 +2,7 @@ import { headers } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { Observer } from './observer.js';
 import type { Observation } from './observation.js';
-import type { ProjectorProcess } from './projector-process.js';
+import type { SupervisedChild } from '../../harness/child/index.js';
 import type { Schedule, ScheduleMessage } from '../streams/schedule.js';
 
 /** Timing knobs of one execution. */
@@ -69,7 +69,7 @@ export class ProjectorTarget {
     private readonly js: JetStreamClient,
     private readonly observer: Observer,
     private readonly settle: SettleOptions,
-    private readonly projector?: ProjectorProcess,
+    private readonly projector?: SupervisedChild,
   ) {}
 
   get canCrash(): boolean {

@@ -1,5 +1,6 @@
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
-import { nanos, type NatsConnection } from '@nats-io/transport-node';
+import { jetstream, jetstreamManager, type JsMsg } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { durableConsumerConfig } from '../durable-consumer.js';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { CONTRACT, parseEpisodeSubject } from '../../lib/index.js';
@@ -102,14 +103,8 @@ export class Projector {
       () => false,
     );
     if (!exists) {
-      await jsm.consumers.add(stream, {
-        durable_name: c.durable_name,
-        ack_policy: AckPolicy.Explicit,
-        ack_wait: nanos(this.#o.consumerOverrides?.ackWaitMs ?? c.ack_wait_ms),
-        max_ack_pending: c.max_ack_pending,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: c.filter_subject,
-      });
+      const ackWaitMs = this.#o.consumerOverrides?.ackWaitMs;
+      await jsm.consumers.add(stream, durableConsumerConfig(ackWaitMs === undefined ? {} : { ackWaitMs }));
     }
     const consumer = await jetstream(this.#o.nc).consumers.get(stream, c.durable_name);
     this.#batcher = new MessageBatcher(consumer, {

@@ -21,6 +21,13 @@ const FOCUS: Record<FixtureRule, { properties: string; extra?: string[] }> = {
   'ack-before-commit': { properties: 'crash', extra: ['--num-runs', '8'] },
   'poison-halts': { properties: 'poison', extra: ['--num-runs', '2'] },
   'store-unknown-fields': { properties: 'poison', extra: ['--num-runs', '2'] },
+  'stale-as-applied': { properties: 'reordering' },
+  'cache-kept-after-delete': { properties: 'valkey' },
+  'cache-whole-event': { properties: 'valkey' },
+  'seen-key': { properties: 'valkey' },
+  'lose-summarized': { properties: 'oracle' },
+  'lenient-event-type': { properties: 'bad-input' },
+  'last-body-wins': { properties: 'duplicates' },
 };
 
 describe('the kit catches every broken fixture with the right clause', () => {

@@ -1,6 +1,5 @@
-import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
-import { CONTRACT } from '../../lib/index.js';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { ensureDurableConsumer } from '../../harness/durable-consumer.js';
 import { provision } from '../../harness/provision.js';
 import { connectNats, startServices } from '../../harness/services/index.js';
 import type { Services } from '../../harness/services/index.js';
@@ -23,17 +22,7 @@ export async function startKitEnv(): Promise<Services> {
   });
   await provision({ natsUrl: services.natsUrl, pgUrl: services.pgUrl, valkeyUrl: services.valkeyUrl });
   const nc = await connectNats(services.natsUrl);
-  const c = CONTRACT.consumer;
-  await (
-    await jetstreamManager(nc)
-  ).consumers.add(CONTRACT.streams.episodes.name, {
-    durable_name: c.durable_name,
-    filter_subject: c.filter_subject,
-    max_ack_pending: c.max_ack_pending,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(TEST_ACK_WAIT_MS),
-  });
+  await ensureDurableConsumer(await jetstreamManager(nc), { ackWaitMs: TEST_ACK_WAIT_MS });
   await nc.close();
   return services;
 }

@@ -47,8 +47,13 @@ describe('continuum-kit conformance run --target reference', () => {
       expect(report.clauses.find((c) => c.id === 'CT-3.msg-id')?.status).toBe('passed');
       // The bad-input sweep sends the whole corruption catalog in every run: every validator
       // clause is tested against the projector, whatever the seed and run count.
+      // Oversize messages never reach the projector (the broker refuses them); CT-3.size rests on
+      // the poison property's too-deep bodies, which do.
       const validator = report.clauses.filter((c) => c.check === 'validator');
       expect(validator.filter((c) => c.status !== 'passed').map((c) => `${c.id}: ${c.note}`)).toEqual([]);
+      // No clause passes without evidence.
+      for (const c of report.clauses)
+        if (c.status === 'passed') expect(c.evidence, `${c.id}: ${c.note}`).toBeGreaterThan(0);
       expect(existsSync(path.join(out, 'junit.xml'))).toBe(true);
     },
   );

@@ -10,7 +10,7 @@ import type { Services } from '../../harness/services/index.js';
 import { projectorPresent } from '../../conformance/producer/projection-snapshot.js';
 import { runProducerProperty } from '../../conformance/producer/run-producer.js';
 import type { FixtureRule } from '../../conformance/fixtures/fixture-rules.js';
-import { ProjectorProcess } from '../../conformance/target/projector-process.js';
+import { SupervisedChild } from '../../harness/child/index.js';
 import { startFakeProducer } from './fake-producer.js';
 import type { FakeProducerBug } from './fake-producer.js';
 import { startKitEnv, TEST_ACK_WAIT_MS } from './kit-env.js';
@@ -46,9 +46,9 @@ describe('with a projector consuming, replay idempotence is judged on its rows',
       clauses.length === 0 ? `${who} passes on rows` : `${who} fails naming ${clauses.join(', ')}`,
       { timeout: 150_000 },
       async () => {
-        const projector = new ProjectorProcess({
+        const projector = new SupervisedChild({
+          name: 'fixture projector',
           command: fixtureCmd(rule),
-          instances: 1,
           env: {
             ...process.env,
             NATS_URL: env.natsUrl,

@@ -3,13 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT } from '../../lib/index.js';
 import { connectNats } from '../../harness/services/index.js';
 import { runFaultSchedule, startFaultEnv, type FaultEnv } from '../../conformance/faults/index.js';
-import { LOADED_CI } from './loaded-ci.js';
+import { LOADED_CI, SHORT_ACK_WAIT_MS } from './loaded-ci.js';
 
 // A 3-node JetStream cluster (streams with 3 replicas), PostgreSQL and Redis from binaries,
 // the reference projector as a child process.
 let env: FaultEnv;
 beforeAll(async () => {
-  env = await startFaultEnv({ cluster: true });
+  env = await startFaultEnv({ cluster: true, ackWaitMs: SHORT_ACK_WAIT_MS });
 });
 afterAll(async () => {
   await env?.stop();

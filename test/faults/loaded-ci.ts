@@ -9,3 +9,9 @@ import type { FaultRunOptions } from '../../conformance/faults/index.js';
  * bound and must still be caught), so 250 ms keeps these runs meaningful on a loaded machine.
  */
 export const LOADED_CI: FaultRunOptions = { localWriteBoundMs: 250 };
+
+/**
+ * ack_wait of the fault environments in these tests: what a killed projector held comes back in
+ * 2 s instead of the contract's 30 s, which the CLI's fault runs use (and report recovery under).
+ */
+export const SHORT_ACK_WAIT_MS = 2000;

@@ -13,13 +13,13 @@ import {
   type FaultEnv,
   type FaultSchedule,
 } from '../../conformance/faults/index.js';
-import { LOADED_CI } from './loaded-ci.js';
+import { LOADED_CI, SHORT_ACK_WAIT_MS } from './loaded-ci.js';
 
 // One single-node environment (own nats-server, postgres, redis-server from binaries, the
 // reference projector as a child process) for the whole file.
 let env: FaultEnv;
 beforeAll(async () => {
-  env = await startFaultEnv();
+  env = await startFaultEnv({ ackWaitMs: SHORT_ACK_WAIT_MS });
 });
 afterAll(async () => {
   await env?.stop();

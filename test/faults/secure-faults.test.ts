@@ -5,7 +5,7 @@ import {
   type FaultEnv,
   type FaultSchedule,
 } from '../../conformance/faults/index.js';
-import { LOADED_CI } from './loaded-ci.js';
+import { LOADED_CI, SHORT_ACK_WAIT_MS } from './loaded-ci.js';
 
 // The bus with transport security (harness/security): the producer connects with its tenant's
 // certificate, a projector per tenant account with that account's; the security checks (conformance/security) are
@@ -38,7 +38,7 @@ const WITH_RESTART: FaultSchedule = {
 
 describe('faults over a secure bus (mTLS, per-tenant permissions)', () => {
   it('the reference loses nothing and auth stays closed throughout', { timeout: 90_000 }, async () => {
-    const env = await startFaultEnv({ secure: { mode: 'mtls', tenants: 2 } });
+    const env = await startFaultEnv({ secure: { mode: 'mtls', tenants: 2 }, ackWaitMs: SHORT_ACK_WAIT_MS });
     envs.push(env);
     expect(env.capabilities).toContain('broker-restart');
     // The default layout: an account per tenant (the run's two and the probes' outsider).
@@ -54,7 +54,10 @@ describe('faults over a secure bus (mTLS, per-tenant permissions)', () => {
   });
 
   it('open permissions are caught with CT-7.tenant-isolation', { timeout: 90_000 }, async () => {
-    const env = await startFaultEnv({ secure: { mode: 'mtls', tenants: 2, weaken: 'open-permissions' } });
+    const env = await startFaultEnv({
+      secure: { mode: 'mtls', tenants: 2, weaken: 'open-permissions' },
+      ackWaitMs: SHORT_ACK_WAIT_MS,
+    });
     envs.push(env);
     const r = await runFaultSchedule(env, SCHEDULE, LOADED_CI);
     expect(r.ok).toBe(false);

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SHORT_ACK_WAIT_MS } from './loaded-ci.js';
 import {
   ackBeforeCommitProjectorCommand,
   runFaultSchedule,
@@ -11,7 +12,11 @@ import {
 // that lands mid-batch then loses the batch.
 let env: FaultEnv;
 beforeAll(async () => {
-  env = await startFaultEnv({ projectorCmd: ackBeforeCommitProjectorCommand(), projectorLinkLatencyMs: 30 });
+  env = await startFaultEnv({
+    projectorCmd: ackBeforeCommitProjectorCommand(),
+    projectorLinkLatencyMs: 30,
+    ackWaitMs: SHORT_ACK_WAIT_MS,
+  });
 });
 afterAll(async () => {
   await env?.stop();

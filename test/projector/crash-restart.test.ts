@@ -1,10 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, type EpisodeEvent } from '../../lib/index.js';
 import { ProjectionModel } from '../../lib/projection-model.js';
+import { durableConsumerConfig } from '../../harness/durable-consumer.js';
 import {
   makeEvent,
   publishEvent,
@@ -19,15 +18,7 @@ const children: ChildProcess[] = [];
 beforeAll(async () => {
   fx = await startProjectorFixture();
   // Short ack wait so that what the killed process held comes back quickly.
-  const c = CONTRACT.consumer;
-  await fx.jsm.consumers.add(CONTRACT.streams.episodes.name, {
-    durable_name: c.durable_name,
-    ack_policy: AckPolicy.Explicit,
-    ack_wait: nanos(2000),
-    max_ack_pending: c.max_ack_pending,
-    deliver_policy: DeliverPolicy.All,
-    filter_subject: c.filter_subject,
-  });
+  await fx.jsm.consumers.add(CONTRACT.streams.episodes.name, durableConsumerConfig({ ackWaitMs: 2000 }));
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');

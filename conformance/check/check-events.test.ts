@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import type { Schedule } from '../streams/schedule.js';
+import type { ObservedEventRecord } from '../target/observation.js';
+import { checkEvents } from './check-events.js';
+import { scheduleFacts } from './schedule-facts.js';
+
+const subject = 'continuum.episode.v1.t0.a0';
+const event = (id: string, ts: string): Record<string, unknown> => ({
+  event_id: id,
+  event_type: 'episode.updated',
+  tenant_id: 't0',
+  agent_id: 'a0',
+  episode_id: '01JD3ZTZ0000000000000000AB',
+  source_ts: ts,
+  schema_version: 1,
+  payload: { content_ref: 'x:y', tags: [], metadata: {} },
+});
+const schedule = (...events: Record<string, unknown>[]): Schedule => ({
+  property: 't',
+  steps: events.map((e) => ({ op: 'publish', message: { kind: 'valid', subject, data: JSON.stringify(e) } })),
+});
+const record = (e: Record<string, unknown>, outcome: string): ObservedEventRecord => ({
+  tenant_id: 't0',
+  agent_id: 'a0',
+  event_id: String(e.event_id),
+  episode_id: String(e.episode_id),
+  outcome,
+  projected_at: '2026-01-01T00:00:00.000000Z',
+});
+
+const newer = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZB', '2026-01-01T00:00:02Z');
+const older = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZA', '2026-01-01T00:00:01Z');
+const facts = scheduleFacts(schedule(newer, older)); // older arrives second: stale
+
+describe('checkEvents', () => {
+  it('passes the outcomes the model gives in stream order, and counts the stale event as evidence', () => {
+    const r = checkEvents({
+      facts,
+      events: [record(newer, 'applied'), record(older, 'stale')],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(r.findings).toEqual([]);
+    expect(r.evidence.get('CT-4.stale')).toBe(1);
+    expect(r.evidence.get('CT-3.delivery')).toBe(2);
+  });
+
+  it('a stale event recorded as applied is CT-4.stale', () => {
+    const r = checkEvents({
+      facts,
+      events: [record(newer, 'applied'), record(older, 'applied')],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(r.findings.map((f) => f.clauseId)).toEqual(['CT-4.stale']);
+  });
+
+  it('without a known order, only the order-free rule holds: the newest event is never stale', () => {
+    const free = (outcome: string) =>
+      checkEvents({
+        facts,
+        events: [record(newer, outcome), record(older, 'applied')],
+        dlqRows: [],
+        orderKnown: false,
+      });
+    expect(free('applied').findings).toEqual([]);
+    expect(free('applied').evidence.get('CT-4.stale')).toBeUndefined();
+    expect(free('stale').findings.map((f) => f.clauseId)).toEqual(['CT-4.stale']);
+  });
+
+  it('an event neither recorded nor dead-lettered is CT-3.delivery; a stale one missing is CT-4.stale', () => {
+    const lostNewest = checkEvents({
+      facts,
+      events: [record(older, 'stale')],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(lostNewest.findings.map((f) => f.clauseId)).toEqual(['CT-3.delivery']);
+    const lostStale = checkEvents({
+      facts,
+      events: [record(newer, 'applied')],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(lostStale.findings.map((f) => f.clauseId)).toEqual(['CT-4.stale']);
+  });
+
+  it('a stale counter that rose less than the stale events recorded is CT-4.stale', () => {
+    const input = {
+      facts,
+      events: [record(newer, 'applied'), record(older, 'stale')],
+      dlqRows: [],
+      orderKnown: true,
+    };
+    expect(checkEvents({ ...input, staleCounted: 1 }).findings).toEqual([]);
+    expect(checkEvents({ ...input, staleCounted: 0 }).findings.map((f) => f.clauseId)).toEqual([
+      'CT-4.stale',
+    ]);
+  });
+});

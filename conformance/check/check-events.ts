@@ -1,0 +1,106 @@
+import { addEvidence } from '../core/finding.js';
+import type { CheckOutcome, Finding } from '../core/finding.js';
+import type { ObservedDlqRow, ObservedEventRecord } from '../target/observation.js';
+import { eventKey } from './schedule-facts.js';
+import type { ScheduleFacts } from './schedule-facts.js';
+
+/** What the events-table check reads. */
+export interface EventsInput {
+  facts: ScheduleFacts;
+  events: ObservedEventRecord[];
+  dlqRows: ObservedDlqRow[];
+  /**
+   * One consumer projected the run in stream order (one instance, no crash): each event's
+   * outcome is then the model's in publish order. Otherwise only order-free outcomes are judged.
+   */
+  orderKnown: boolean;
+  /** How much the projector's stale counter rose during the execution, when scraped. */
+  staleCounted?: number;
+}
+
+const OUTCOMES = new Set(['applied', 'stale']);
+
+function deadLettered(rows: ObservedDlqRow[], e: { tenant_id: string; agent_id: string; event_id: string }) {
+  return rows.some((r) => {
+    const ev = r.event as { tenant_id?: unknown; agent_id?: unknown; event_id?: unknown } | null;
+    return ev?.tenant_id === e.tenant_id && ev.agent_id === e.agent_id && ev.event_id === e.event_id;
+  });
+}
+
+/**
+ * Delivery accounting (CT-3.delivery): every valid event that reached the stream is in the
+ * events table (applied or stale; a redelivery is the same record) or dead-lettered. Recorded
+ * outcomes (CT-4.stale): a stale event is recorded with outcome stale, an applied one applied;
+ * the newest event of an episode is applied in every arrival order.
+ */
+export function checkEvents(input: EventsInput): CheckOutcome {
+  const { facts } = input;
+  const out: CheckOutcome = { findings: [], evidence: new Map() };
+  const recorded = new Map(input.events.map((e) => [eventKey(e.tenant_id, e.agent_id, e.event_id), e]));
+  const newest = new Map<string, string>();
+  for (const row of facts.model.rows())
+    newest.set(eventKey(row.tenant_id, row.agent_id, row.episode_id), row.last_event_id);
+  let staleRecorded = 0;
+  for (const [k, e] of facts.valid) {
+    const record = recorded.get(k);
+    const modelOutcome = facts.firstOutcome.get(k);
+    if (record === undefined) {
+      if (deadLettered(input.dlqRows, e)) {
+        addEvidence(out.evidence, 'CT-3.delivery');
+        continue; // a valid event in the DLQ is checkDlq's finding
+      }
+      const finding: Finding = facts.crashed
+        ? {
+            clauseId: 'CT-4.ack-after-commit',
+            message: `event ${k} is neither in the events table nor dead-lettered after a kill -9 and restart: lost`,
+          }
+        : modelOutcome === 'stale'
+          ? {
+              clauseId: 'CT-4.stale',
+              message: `stale event ${k} has no record in the events table (stale events are recorded, outcome stale)`,
+            }
+          : {
+              clauseId: 'CT-3.delivery',
+              message: `event ${k} reached the stream but is neither in the events table nor dead-lettered`,
+            };
+      out.findings.push(finding);
+      continue;
+    }
+    addEvidence(out.evidence, 'CT-3.delivery');
+    const outcome = record.outcome ?? 'applied';
+    if (!OUTCOMES.has(outcome)) {
+      out.findings.push({
+        clauseId: 'CT-4.stale',
+        message: `event ${k} is recorded with outcome ${JSON.stringify(outcome)}; the contract's outcomes are applied and stale`,
+      });
+      continue;
+    }
+    const isNewest = newest.get(eventKey(e.tenant_id, e.agent_id, e.episode_id)) === e.event_id;
+    if (isNewest && outcome === 'stale') {
+      out.findings.push({
+        clauseId: 'CT-4.stale',
+        message: `event ${k} is the newest of its episode but recorded stale`,
+      });
+      continue;
+    }
+    if (!input.orderKnown || modelOutcome === undefined) continue;
+    if (modelOutcome === 'stale') {
+      addEvidence(out.evidence, 'CT-4.stale');
+      if (outcome === 'stale') staleRecorded++;
+    }
+    if (outcome !== modelOutcome) {
+      out.findings.push({
+        clauseId: 'CT-4.stale',
+        message: `event ${k} is recorded ${outcome}, but in stream order it is ${modelOutcome}${modelOutcome === 'stale' ? ' (an event not greater than the row, and not a first delete)' : ''}`,
+      });
+    }
+  }
+  // The counting half of CT-4.stale: the counter rises at least once per stale event.
+  if (input.staleCounted !== undefined && input.orderKnown && input.staleCounted < staleRecorded) {
+    out.findings.push({
+      clauseId: 'CT-4.stale',
+      message: `${staleRecorded} stale events were recorded, but continuum_projector_events_total{outcome="stale"} rose by ${input.staleCounted}`,
+    });
+  }
+  return out;
+}
