@@ -7,7 +7,7 @@ import { registerRef } from './commands/ref.js';
 import { registerConformance } from './commands/conformance.js';
 import { registerDiff } from './commands/diff.js';
 import { EXIT } from './exit-codes.js';
-import { kitVersion } from './kit-version.js';
+import { kitVersion } from '../harness/kit-version.js';
 
 const program = new Command('continuum-kit')
   .description('Contract-first schema and conformance kit for the Arqon Continuum <-> ArqonBus contract')

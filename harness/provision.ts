@@ -26,6 +26,11 @@ export interface ProvisionOptions {
   /** Only checked to answer (Valkey needs no setup); skipped when absent. */
   valkeyUrl?: string;
   natsConnect?: NatsConnectOptions;
+  /**
+   * The accounts whose streams to lay out, as connect options of each account's admin (an
+   * account per tenant, x-security.accounts); default the one account `natsConnect` reaches.
+   */
+  natsAccounts?: readonly NatsConnectOptions[] | undefined;
   /** Recorded in the audit row; default the OS user name. */
   actor?: string;
   /** Stream replicas; default the contract's `replicas` (1). Use 3 on a 3-node cluster. */
@@ -37,7 +42,8 @@ export interface ProvisionOptions {
 
 /** What {@link provision} created or found. */
 export interface ProvisionReport {
-  streams: { name: string; action: StreamAction }[];
+  /** Per account laid out; `account` is its admin's connection name when accounts were given. */
+  streams: { name: string; action: StreamAction; account?: string }[];
   tables: { name: string; action: 'created' | 'found' }[];
   valkey: 'reachable' | 'not given';
   /** audit_id of the row written to arqonbus_continuum_audit. */
@@ -104,7 +110,6 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRep
   ]);
   const client = new pg.Client({ connectionString: options.pgUrl, connectionTimeoutMillis: timeoutMs });
   await client.connect();
-  const nc = await connectNats(options.natsUrl, { ...natsConnect, name: 'continuum-kit provision' });
   const params = {
     nats: redactUrl(options.natsUrl),
     pg: redactUrl(options.pgUrl),
@@ -130,12 +135,11 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRep
     }));
     let streams: ProvisionReport['streams'];
     try {
-      const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
-      const specs: StreamSpec[] = Object.values(CONTRACT.streams);
-      streams = await ensureStreams(jsm, specs, {
-        logger,
-        ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
-      });
+      streams = [];
+      for (const account of options.natsAccounts ?? [undefined]) {
+        const laid = await layOutStreams(options, account, timeoutMs, logger);
+        streams.push(...laid.map((s) => (account?.name === undefined ? s : { ...s, account: account.name })));
+      }
     } catch (error) {
       const failure =
         error instanceof ServiceError
@@ -157,6 +161,26 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRep
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [PROVISION_LOCK]).catch(() => {});
     await client.end().catch(() => {});
+  }
+}
+
+/** The contract's streams in one account: `account`'s, or the one `options.natsConnect` reaches. */
+async function layOutStreams(
+  options: ProvisionOptions,
+  account: NatsConnectOptions | undefined,
+  timeoutMs: number,
+  logger: Logger,
+): Promise<{ name: string; action: StreamAction }[]> {
+  const connect = account ?? options.natsConnect ?? {};
+  const nc = await connectNats(options.natsUrl, { ...connect, name: 'continuum-kit provision' });
+  try {
+    const jsm = await jetstreamManager(nc, { timeout: timeoutMs });
+    const specs: StreamSpec[] = Object.values(CONTRACT.streams);
+    return await ensureStreams(jsm, specs, {
+      logger,
+      ...(options.replicas === undefined ? {} : { replicas: options.replicas }),
+    });
+  } finally {
     await nc.close();
   }
 }

@@ -38,6 +38,9 @@ export function registerProvision(program: Command): void {
 Provisions services that are already running: URLs come from the flags, else NATS_URL,
 DATABASE_URL and VALKEY_URL (Valkey is optional; it is only checked). Prints what it created
 or found, and writes an audit row. Exit 0 ok, 2 when a service cannot be reached or refused.
+Streams are laid out in the account the NATS credential reaches: with an account per tenant
+(asyncapi.yaml x-security.accounts), run it once per tenant account with that account's admin
+credential (--nats-creds, or --nats-tls-cert and --nats-tls-key).
 
 Examples:
   $ continuum-kit provision --nats nats://127.0.0.1:4222 --pg postgres://postgres@127.0.0.1:5432/test

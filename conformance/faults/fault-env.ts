@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
 import { CONTRACT } from '../../lib/index.js';
 import { kitCommandLine, SupervisedChild } from '../../harness/child/index.js';
@@ -69,6 +69,11 @@ export interface FaultEnvOptions {
     mode: SecureNatsMode;
     weaken?: SecureNatsWeakening;
     /** Tenant ids made for runs; default 12. */ tenants?: number;
+    /**
+     * Default 'account-per-tenant' (x-security.accounts): a projector per tenant account, one
+     * projection database. 'shared' is the weakened layout where tenants share a duplicate window.
+     */
+    accounts?: 'shared' | 'account-per-tenant';
   };
   /** The projector under test: a shell command reading NATS_URL, DATABASE_URL, VALKEY_URL (default: the reference). */
   projectorCmd?: string;
@@ -91,14 +96,18 @@ export interface FaultEnv extends AsyncDisposable {
   producerNatsUrl: string;
   /** Projector side of the bus (through its own proxy when there is one). */
   projectorNatsUrl: string;
-  /** Direct NATS URL and admin connect options (observers, provisioning). */
+  /**
+   * Direct NATS URL and admin connect options (observers, provisioning). With an account per
+   * tenant, the admin of the account of the tenant nextTenant() last gave out.
+   */
   natsUrl: string;
-  natsConnect: NatsConnectOptions;
+  readonly natsConnect: NatsConnectOptions;
   pgUrl: string;
   valkeyUrl: string;
   /** Proxies in front of NATS (none in cluster mode: clients there follow cluster gossip past a proxy). */
   proxies: { producer?: LatencyProxy; projector?: LatencyProxy };
-  projector: SupervisedChild;
+  /** The projector under fault; with an account per tenant, that of the current run's tenant. */
+  readonly projector: SupervisedChild;
   pool: pg.Pool;
   dir: string;
   /** The faults this environment can inject. */
@@ -144,11 +153,17 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       ? await startSecureNats({
           mode: options.secure.mode,
           tenants: [...tenantPool, outsider],
+          accounts: options.secure.accounts ?? 'account-per-tenant',
           ...(options.secure.weaken ? { weaken: options.secure.weaken } : {}),
         })
       : undefined;
     if (secure) stack.push(() => secure.stop());
     const natsConnect = secure ? credentialConnect(secure.admin) : {};
+    const accounts = secure?.tenantAccounts;
+    // Each account the runs use: its tenant (undefined: the one account natsConnect reaches).
+    const runAccounts: (string | undefined)[] = accounts ? tenantPool : [undefined];
+    const adminOf = (t: string | undefined): NatsConnectOptions =>
+      t === undefined || !accounts ? natsConnect : credentialConnect(accounts[t]!.admin);
     const services = await startServices({
       ...(cluster ? { nats: cluster.url } : secure ? { nats: secure.url } : {}),
       natsConnect,
@@ -161,13 +176,18 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       pgUrl: services.pgUrl,
       valkeyUrl: services.valkeyUrl,
       natsConnect,
+      natsAccounts: accounts ? [...tenantPool, outsider].map(adminOf) : undefined,
       replicas: cluster ? 3 : 1,
     });
-    const nc = await connectNats(services.natsUrl, natsConnect);
-    stack.push(() => nc.close());
-    const jsm = await jetstreamManager(nc);
     const ackWaitMs = options.ackWaitMs ?? CONTRACT.consumer.ack_wait_ms;
-    await ensureDurableConsumer(jsm, { ackWaitMs });
+    const managers = new Map<string | undefined, JetStreamManager>();
+    for (const t of runAccounts) {
+      const nc = await connectNats(services.natsUrl, adminOf(t));
+      stack.push(() => nc.close());
+      const jsm = await jetstreamManager(nc);
+      await ensureDurableConsumer(jsm, { ackWaitMs });
+      managers.set(t, jsm);
+    }
     const proxies: FaultEnv['proxies'] = {};
     if (!cluster) {
       proxies.producer = await startLatencyProxy(services.natsUrl);
@@ -180,26 +200,38 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
     const linkLatency = options.projectorLinkLatencyMs ?? 0;
     if (proxies.projector) proxies.projector.latencyMs = linkLatency;
     const projectorNatsUrl = proxies.projector?.url ?? services.natsUrl;
-    const projector = new SupervisedChild({
-      name: options.projectorCmd === undefined ? 'reference projector' : 'projector under test',
-      supervise: true,
-      command: options.projectorCmd ?? referenceProjectorCommand(secure?.projector),
-      env: {
-        ...process.env,
-        NATS_URL: projectorNatsUrl,
-        DATABASE_URL: services.pgUrl,
-        VALKEY_URL: services.valkeyUrl,
-        CK_ACK_WAIT_MS: String(ackWaitMs),
-      },
-      logFile: path.join(dir, 'projector.log'),
-    });
-    stack.push(() => projector.close());
-    projector.start();
-    await projector.waitReady(
-      () => consumerPulling(jsm),
-      60_000,
-      `pull from the durable consumer '${CONTRACT.consumer.durable_name}'`,
-    );
+    // One projector per account the runs use, all writing the one projection database.
+    const projectors = new Map<string | undefined, SupervisedChild>();
+    for (const t of runAccounts) {
+      const named = options.projectorCmd === undefined ? 'reference projector' : 'projector under test';
+      const child = new SupervisedChild({
+        name: t === undefined ? named : `${named} (account of ${t})`,
+        supervise: true,
+        command:
+          options.projectorCmd ??
+          referenceProjectorCommand(t === undefined ? secure?.projector : accounts?.[t]?.projector),
+        env: {
+          ...process.env,
+          NATS_URL: projectorNatsUrl,
+          DATABASE_URL: services.pgUrl,
+          VALKEY_URL: services.valkeyUrl,
+          CK_ACK_WAIT_MS: String(ackWaitMs),
+        },
+        logFile: path.join(dir, t === undefined ? 'projector.log' : `projector-${t}.log`),
+      });
+      stack.push(() => child.close());
+      child.start();
+      projectors.set(t, child);
+    }
+    for (const t of runAccounts)
+      await projectors
+        .get(t)!
+        .waitReady(
+          () => consumerPulling(managers.get(t)!),
+          60_000,
+          `pull from the durable consumer '${CONTRACT.consumer.durable_name}'`,
+        );
+    let current = runAccounts[0];
     const pool = new pg.Pool({
       connectionString: services.pgUrl,
       max: 3,
@@ -220,11 +252,15 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
       producerNatsUrl: proxies.producer?.url ?? services.natsUrl,
       projectorNatsUrl,
       natsUrl: services.natsUrl,
-      natsConnect,
+      get natsConnect() {
+        return adminOf(current);
+      },
       pgUrl: services.pgUrl,
       valkeyUrl: services.valkeyUrl,
       proxies,
-      projector,
+      get projector() {
+        return projectors.get(current)!;
+      },
       pool,
       dir,
       capabilities,
@@ -237,6 +273,7 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
           throw new RangeError(
             `all ${tenantPool.length} tenants of the secure environment are used; raise secure.tenants`,
           );
+        if (accounts) current = t;
         return t;
       },
       producerNats: (t) => {
@@ -251,9 +288,13 @@ export async function startFaultEnv(options: FaultEnvOptions = {}): Promise<Faul
               {
                 url: secure.url,
                 caFile: secure.caFile,
-                tenantA: { tenantId: t, credential: secure.tenants[t] as NatsCredential },
+                tenantA: {
+                  tenantId: t,
+                  credential: secure.tenants[t] as NatsCredential,
+                  ...(accounts ? { observer: accounts[t]!.projector } : {}),
+                },
                 tenantB: { tenantId: outsider, credential: secure.tenants[outsider] as NatsCredential },
-                observer: secure.projector,
+                observer: accounts ? accounts[outsider]!.projector : secure.projector,
                 timeoutMs: 3000,
                 // Stored probes would be projected or dead-lettered by the projector under test
                 // and counted in the run; `conformance security` runs them.

@@ -18,7 +18,8 @@ export async function replayFaultScheduleFile(
   );
   const env = await startFaultEnv({
     ...(cluster ? { cluster: true } : {}),
-    ...(o.secure === undefined ? {} : { secure: { mode: o.secure } }),
+    // One run, so one tenant: a projector runs per tenant account.
+    ...(o.secure === undefined ? {} : { secure: { mode: o.secure, tenants: 1 } }),
     ...(o.projectorCmd === undefined ? {} : { projectorCmd: o.projectorCmd }),
   });
   try {

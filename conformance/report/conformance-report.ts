@@ -5,6 +5,8 @@ import type { ClauseStatus } from './clause-status.js';
 /** Everything a run found; written as JSON and rendered as JUnit and HTML. */
 export interface ConformanceReport {
   kit: 'continuum-kit';
+  /** The version of the kit that judged (package.json). */
+  kitVersion: string;
   specHash: string;
   target: string;
   startedAt: string;

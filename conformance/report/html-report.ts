@@ -67,7 +67,7 @@ export function htmlReport(r: ConformanceReport, extraHtml = ''): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>continuum-kit conformance: ${esc(r.target)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:2em;max-width:1100px}table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #ddd;padding:4px 6px;text-align:left;vertical-align:top}pre{background:#f6f6f6;padding:8px;overflow:auto;font-size:12px}code{background:#f0f0f0}</style></head><body>
 <h1>continuum-kit conformance: ${esc(r.target)} ${verdict}</h1>
-<p>${r.conformant ? 'Conformant' : '<b>Not conformant</b>'}. Started ${esc(r.startedAt)}, ${(r.durationMs / 1000).toFixed(1)} s, seed <code>${r.seed}</code>, ${r.numRuns} runs per property, spec <code>${esc(r.specHash.slice(0, 12))}</code>.</p>
+<p>${r.conformant ? 'Conformant' : '<b>Not conformant</b>'}. Started ${esc(r.startedAt)}, ${(r.durationMs / 1000).toFixed(1)} s, seed <code>${r.seed}</code>, ${r.numRuns} runs per property, spec <code>${esc(r.specHash.slice(0, 12))}</code>, continuum-kit ${esc(r.kitVersion)}.</p>
 <p>${r.throughput.properties} properties run, ${r.throughput.executions} schedule executions, ${r.throughput.events} messages published, ${r.throughput.eventsPerSecond.toFixed(1)} events/s.
 Clauses: ${counts.passed} passed, ${counts.failed} failed, ${counts['not-tested']} not tested, ${counts['not-selected']} not selected.</p>
 ${r.notes.map((n) => `<p><i>${esc(n)}</i></p>`).join('')}

@@ -3,6 +3,7 @@ import path from 'node:path';
 import junit from 'junit-report-builder';
 import type { Builder } from 'junit-report-builder';
 import { CONTRACT } from '../../lib/index.js';
+import { kitVersion } from '../../harness/kit-version.js';
 
 /** What stopped a run before it could judge the target: exit 2, never a verdict. */
 export interface RunError {
@@ -23,7 +24,14 @@ const escapeHtml = (s: string): string =>
  */
 export async function writeErrorReports(error: RunError, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const json = { kit: 'continuum-kit', specHash: CONTRACT.specHash, exitCode: 2, conformant: null, error };
+  const json = {
+    kit: 'continuum-kit',
+    kitVersion: kitVersion(),
+    specHash: CONTRACT.specHash,
+    exitCode: 2,
+    conformant: null,
+    error,
+  };
   await writeFile(path.join(dir, 'report.json'), `${JSON.stringify(json, null, 2)}\n`);
   // The package's CJS default export is the builder; its typings describe the module object.
   const builder = (junit as unknown as Builder).newBuilder();

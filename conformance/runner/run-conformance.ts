@@ -19,6 +19,7 @@ import type { ConformanceReport } from '../report/conformance-report.js';
 import { writeReports } from '../report/write-reports.js';
 import { Observer } from '../target/observer.js';
 import { scrapeStaleCount } from '../target/scrape-stale.js';
+import { kitVersion } from '../../harness/kit-version.js';
 import { ChildProcessError, SupervisedChild } from '../../harness/child/index.js';
 import { consumerPulling } from '../../harness/durable-consumer.js';
 import { ProjectorTarget } from '../target/projector-target.js';
@@ -361,6 +362,7 @@ export async function finish(
   const durationMs = Date.now() - started;
   const report: ConformanceReport = {
     kit: 'continuum-kit',
+    kitVersion: kitVersion(),
     specHash: CONTRACT.specHash,
     target: o.target,
     startedAt: new Date(started).toISOString(),

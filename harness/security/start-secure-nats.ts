@@ -39,10 +39,11 @@ export interface SecureNatsOptions {
   tenants: string[];
   weaken?: SecureNatsWeakening;
   /**
-   * 'account-per-tenant' (asyncapi.yaml x-security.accounts): each tenant's producer, a projector
-   * and an admin in an account of the tenant's own, so each tenant has its own copy of the
-   * contract's streams and its own duplicate window (threat msg-id-squatting). Default 'shared':
-   * every identity in one account, tenants apart by permissions only.
+   * Default 'account-per-tenant' (asyncapi.yaml x-security.accounts): each tenant's producer, a
+   * projector and an admin in an account of the tenant's own, so each tenant has its own copy of
+   * the contract's streams and its own duplicate window (threat msg-id-squatting). 'shared' is a
+   * weakened layout: every identity in one account, tenants apart by permissions only, so one
+   * tenant can suppress another's events by publishing their Nats-Msg-Id first.
    */
   accounts?: 'shared' | 'account-per-tenant';
   /** Parent of the temp dir (default: the OS temp dir). */
@@ -64,7 +65,7 @@ export interface SecureNats extends AsyncDisposable {
   /** Unrestricted user for provisioning streams; never give it to a producer or projector. */
   admin: NatsCredential;
   /**
-   * With `accounts: 'account-per-tenant'`, per tenant id: the projector and the admin of the
+   * With an account per tenant (the default), per tenant id: the projector and the admin of the
    * tenant's account (`projector` and `admin` above then live in an account without tenants).
    */
   tenantAccounts?: Record<string, { projector: NatsCredential; admin: NatsCredential }>;
@@ -125,7 +126,7 @@ export async function startSecureNats(options: SecureNatsOptions): Promise<Secur
     const storeDir = join(dir, 'jetstream');
     await mkdir(storeDir, { mode: 0o700 });
     const open = options.weaken === 'open-permissions' || options.weaken === 'no-auth';
-    const perTenant = options.accounts === 'account-per-tenant';
+    const perTenant = (options.accounts ?? 'account-per-tenant') === 'account-per-tenant';
     const account = (t: string) => (perTenant ? { account: tenantAccountName(t) } : {});
     // Keys starting with '_' cannot collide with a tenant id (scoped_id starts with [a-z0-9]).
     const identities: Identity[] = [

@@ -15,8 +15,10 @@ export interface SecureNatsRequest {
   /** One producer credential each, allowed only that tenant's subjects. */
   tenants: readonly string[];
   /**
-   * 'account-per-tenant': each tenant in an account of its own with its own projector and admin
-   * (`secure.tenantAccounts`); provision and run a projector per tenant account. Default 'shared'.
+   * Default 'account-per-tenant' (x-security.accounts): each tenant in an account of its own with
+   * its own projector and admin (`secure.tenantAccounts`), so no tenant shares another's duplicate
+   * window; `provision(services)` lays out every tenant account, and a projector runs per account.
+   * 'shared' is the weakened layout (one account, msg-id squatting possible), for negative tests.
    */
   accounts?: 'shared' | 'account-per-tenant';
 }
@@ -132,7 +134,7 @@ export async function resolveSecureNats(
   const secure = await startSecureNats({
     mode: request.mode,
     tenants: [...request.tenants],
-    ...(request.accounts === undefined ? {} : { accounts: request.accounts }),
+    accounts: request.accounts ?? 'account-per-tenant',
     tmpRoot: await ctx.tempDir(),
     natsServerBinary: binary,
   });

@@ -67,6 +67,11 @@ export interface Services extends AsyncDisposable {
   readonly natsConnect: NatsConnectOptions;
   /** With `secure`: the deployment's CA and credentials (admin, projector, one per tenant). */
   readonly secure: SecureDeployment | undefined;
+  /**
+   * With `secure` and an account per tenant: each tenant account's admin, so that
+   * `provision(services)` lays out the streams of every account; else undefined.
+   */
+  readonly natsAccounts?: readonly NatsConnectOptions[] | undefined;
   readonly origin: Readonly<Record<ServiceName, Origin>>;
   /** The fresh database's name when `freshDatabase` was set. */
   readonly database: string | undefined;

@@ -66,6 +66,12 @@ export class StartedServices implements Services {
       ...(tenantAccounts === undefined ? {} : { tenantAccounts }),
     };
   }
+  get natsAccounts(): readonly NatsConnectOptions[] | undefined {
+    const accounts = this.parts.nats?.secure?.tenantAccounts;
+    return accounts === undefined
+      ? undefined
+      : Object.values(accounts).map((a) => credentialConnect(a.admin));
+  }
   get database(): string | undefined {
     return this.fresh?.name;
   }

@@ -43,6 +43,10 @@ describe('continuum-kit conformance run --target reference', () => {
         expect.arrayContaining(['producer:passed', 'poison:passed', 'producer-bus-down-start:passed']),
       );
       expect(report.clauses.find((c) => c.id === 'CT-4.poison')?.status).toBe('passed');
+      const manifest = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+        version: string;
+      };
+      expect(report.kitVersion).toBe(manifest.version);
       expect(report.properties.every((p) => p.status === 'passed')).toBe(true);
       expect(report.clauses.find((c) => c.id === 'CT-3.msg-id')?.status).toBe('passed');
       // The bad-input sweep sends the whole corruption catalog in every run: every validator

@@ -8,7 +8,7 @@ import {
 import { LOADED_CI, SHORT_ACK_WAIT_MS } from './loaded-ci.js';
 
 // The bus with transport security (harness/security): the producer connects with its tenant's
-// certificate, the projector with its own; the security checks (conformance/security) are
+// certificate, a projector per tenant account with that account's; the security checks (conformance/security) are
 // probed during every fault hold and at the end.
 const envs: FaultEnv[] = [];
 afterAll(async () => {
@@ -41,6 +41,8 @@ describe('faults over a secure bus (mTLS, per-tenant permissions)', () => {
     const env = await startFaultEnv({ secure: { mode: 'mtls', tenants: 2 }, ackWaitMs: SHORT_ACK_WAIT_MS });
     envs.push(env);
     expect(env.capabilities).toContain('broker-restart');
+    // The default layout: an account per tenant (the run's two and the probes' outsider).
+    expect(Object.keys(env.secure?.tenantAccounts ?? {})).toHaveLength(3);
     const r = await runFaultSchedule(env, WITH_RESTART, LOADED_CI);
     process.stdout.write(`[faults] secure mtls: ${JSON.stringify(r.figures)}\n`);
     expect(r.violations).toEqual([]);

@@ -33,7 +33,13 @@ describe('reference producer fails closed on a permissions refusal (mTLS)', () =
     cleanups.push(() => bus.stop());
     const db = await createFreshDatabase(PG);
     cleanups.push(() => db.drop());
-    await provision({ natsUrl: bus.url, pgUrl: db.url, natsConnect: { ...bus.admin, name: 'admin' } });
+    const adminOf = (t: string) => ({ ...bus.tenantAccounts![t]!.admin, name: `admin-${t}` });
+    await provision({
+      natsUrl: bus.url,
+      pgUrl: db.url,
+      natsConnect: { ...bus.admin, name: 'admin' },
+      natsAccounts: [adminOf(ta), adminOf(tb)],
+    });
 
     const cred = bus.tenants[ta]!;
     const producer = new ReferenceProducer({
@@ -84,17 +90,18 @@ describe('reference producer fails closed on a permissions refusal (mTLS)', () =
     const events = producer.store.readAfter(0, 100).map((e) => e.event_id);
     expect(events).toEqual([a1.event_id, b1.event_id, a2.event_id]);
 
-    // On the stream: A's two events, none of B's.
-    const admin = await connect(natsConnectOptions(bus.url, bus.admin));
-    cleanups.push(() => admin.close());
-    const jsm = await jetstreamManager(admin);
-    const count = async (t: string): Promise<number> =>
-      (
-        await jsm.streams.info(CONTRACT.streams.episodes.name, {
-          subjects_filter: `continuum.episode.v1.${t}.>`,
-        })
-      ).state.subjects?.[`continuum.episode.v1.${t}.a1`] ?? 0;
-    expect(await count(ta)).toBe(2);
-    expect(await count(tb)).toBe(0);
+    // On the streams: A's two events in A's account, none of B's in either.
+    const count = async (account: string, t: string): Promise<number> => {
+      const admin = await connect(natsConnectOptions(bus.url, bus.tenantAccounts![account]!.admin));
+      cleanups.push(() => admin.close());
+      const jsm = await jetstreamManager(admin);
+      const info = await jsm.streams.info(CONTRACT.streams.episodes.name, {
+        subjects_filter: `continuum.episode.v1.${t}.>`,
+      });
+      return info.state.subjects?.[`continuum.episode.v1.${t}.a1`] ?? 0;
+    };
+    expect(await count(ta, ta)).toBe(2);
+    expect(await count(ta, tb)).toBe(0);
+    expect(await count(tb, tb)).toBe(0);
   });
 });

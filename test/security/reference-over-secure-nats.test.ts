@@ -62,7 +62,7 @@ describe.each(['mtls', 'jwt'] as const)('reference producer and projector over %
     }
     expect(refused).toHaveLength(6);
 
-    const nc = await connect(natsConnectOptions(bus.url, bus.projector));
+    const nc = await connect(natsConnectOptions(bus.url, bus.tenantAccounts![tenant]!.projector));
     cleanups.push(() => nc.close());
     await ensureProjectorTopology(nc, pool); // the projector's identity may use the JetStream API
     const projector = new Projector({ nc, pool, phase: 'shadow', maxWaitMs: 1 });

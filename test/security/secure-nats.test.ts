@@ -33,7 +33,9 @@ describe.each(['mtls', 'jwt'] as const)('secure NATS (%s)', (mode) => {
   };
 
   beforeAll(async () => {
-    bus = await startSecureNats({ mode, tenants: [ta, tb] });
+    // One account: these check the permissions that keep tenants apart inside it (the stream
+    // holds every tenant's subjects), not the account layout.
+    bus = await startSecureNats({ mode, tenants: [ta, tb], accounts: 'shared' });
     const admin = await connect(natsConnectOptions(bus.url, bus.admin));
     const jsm = await jetstreamManager(admin);
     await jsm.streams.add({ name: 'CONTINUUM_EPISODES', subjects: ['continuum.episode.v1.*.*'] });

@@ -65,8 +65,14 @@ describe.each(['mtls', 'jwt'] as const)('startServices({ secure: %s })', (mode) 
     expect(services.secure).toMatchObject({ mode, url: services.natsUrl });
     expect(Object.keys(services.secure?.tenants ?? {}).sort()).toEqual([ta, tb]);
     expect(services.natsConnect.name).toBe(services.secure?.admin.identity);
+    // An account per tenant by default: provision(services) lays out each tenant account's streams.
+    const accounts = services.secure?.tenantAccounts;
+    expect(Object.keys(accounts ?? {}).sort()).toEqual([ta, tb].sort());
     const report = await provision(services);
-    expect(report.streams.map((s) => s.action)).toEqual(['created', 'created']);
+    const admins = [ta, tb].map((t) => accounts![t]!.admin.identity);
+    expect(report.streams.map((s) => `${s.account} ${s.name} ${s.action}`).sort()).toEqual(
+      admins.flatMap((a) => Object.values(CONTRACT.streams).map((st) => `${a} ${st.name} created`)).sort(),
+    );
   });
 
   it("lets tenant A publish to its own subject and refuses tenant B's", async () => {
@@ -92,11 +98,14 @@ describe.each(['mtls', 'jwt'] as const)('startServices({ secure: %s })', (mode) 
     expect(services.pids.nats).not.toBe(before);
     expect(await publishAs(services, tenant(ta), own)).toBe(`acked ${CONTRACT.streams.episodes.name}`);
     expect(await publishAs(services, tenant(ta), other)).toBe('refused PERMISSION_DENIED');
-    const nc = await connectNats(services.natsUrl, services.natsConnect);
+    const nc = await connectNats(
+      services.natsUrl,
+      credentialConnect(services.secure!.tenantAccounts![ta]!.admin),
+    );
     try {
       const info = await (await jetstreamManager(nc)).streams.info(CONTRACT.streams.episodes.name);
-      // Two acked before the crash (A's and B's), one after: the JetStream store survived.
-      expect(info.state.messages).toBe(3);
+      // Two of A's acked in A's account, one before the crash and one after: the store survived.
+      expect(info.state.messages).toBe(2);
     } finally {
       await nc.close();
     }
@@ -141,11 +150,11 @@ describe('startServices({ secure }) with options it cannot honour', () => {
   });
 });
 
-describe("startServices({ secure: { accounts: 'account-per-tenant' } })", () => {
+describe('startServices({ secure }) with its default account per tenant', () => {
   it("provisions each tenant's account with its admin; each tenant's events land in its own stream", async () => {
     const [ta, tb] = [`ta-${rnd()}`, `tb-${rnd()}`];
     const services = await startServices({
-      secure: { mode: 'mtls', tenants: [ta, tb], accounts: 'account-per-tenant' },
+      secure: { mode: 'mtls', tenants: [ta, tb] },
       pg: PG,
       valkey: VALKEY,
       sources: ['flag', 'binary'],
