@@ -1,0 +1,47 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const RUNNER = path.join(import.meta.dirname, 'fixtures/close-then-late-output.ts');
+
+/** Runs `file` with tsx in its own Node process. */
+async function runNode(
+  file: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  return { code, stdout, stderr };
+}
+
+describe('a child printing after its supervisor closed the log (issue 12, item 10)', () => {
+  it(
+    'does not kill the supervising process, and the late lines stay out of the log',
+    { timeout: 60_000 },
+    async () => {
+      const logFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'ck-late-output-')), 'projector.log');
+      const run = await runNode(RUNNER, [logFile]);
+      expect(run.stderr).not.toContain('ERR_STREAM_WRITE_AFTER_END');
+      expect(run.code, run.stderr.slice(-2000)).toBe(0);
+      const seen = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
+        lateBeforeClose?: boolean;
+        lateAfterClose?: boolean;
+      };
+      // The situation happened: every late line reached the supervisor, and only after it closed.
+      expect(seen).toEqual({ lateBeforeClose: false, lateAfterClose: true });
+      const log = readFileSync(logFile, 'utf8');
+      expect(log).toContain('started');
+      expect(log).not.toMatch(/\] late/);
+    },
+  );
+});
