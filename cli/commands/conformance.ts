@@ -2,12 +2,12 @@ import { InvalidArgumentError, Option } from 'commander';
 import type { Command } from 'commander';
 import { addServiceOptions, toNatsConnectOptions } from '../service-options.js';
 import type { ServiceCliOptions } from '../service-options.js';
-import { runConformanceCommand } from '../../conformance/runner/conformance-command.js';
-import { replayCommand } from '../../conformance/runner/replay-command.js';
-import { replayFaultsCommand, soakCommand } from '../../conformance/runner/fault-commands.js';
+import { runConformanceCommand } from '../conformance/conformance-command.js';
+import { replayCommand } from '../conformance/replay-command.js';
+import { replayFaultsCommand, soakCommand } from '../conformance/fault-commands.js';
 import { registerConformanceSecurity } from './conformance-security.js';
 import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../../conformance/engine/defaults.js';
-import type { RunFlags } from '../../conformance/runner/conformance-command.js';
+import type { RunFlags } from '../conformance/conformance-command.js';
 
 const int =
   (min: number) =>

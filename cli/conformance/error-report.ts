@@ -4,6 +4,7 @@ import junit from 'junit-report-builder';
 import type { Builder } from 'junit-report-builder';
 import { CONTRACT } from '../../lib/index.js';
 import { kitVersion } from '../../harness/kit-version.js';
+import { EXIT } from '../exit-codes.js';
 
 /** What stopped a run before it could judge the target: exit 2, never a verdict. */
 export interface RunError {
@@ -28,7 +29,7 @@ export async function writeErrorReports(error: RunError, dir: string): Promise<v
     kit: 'continuum-kit',
     kitVersion: kitVersion(),
     specHash: CONTRACT.specHash,
-    exitCode: 2,
+    exitCode: EXIT.usage,
     conformant: null,
     error,
   };

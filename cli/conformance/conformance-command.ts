@@ -1,17 +1,18 @@
 import { ServiceError } from '../../harness/services/index.js';
 import { ChildProcessError } from '../../harness/child/index.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../engine/defaults.js';
-import { DEFAULT_SETTLE } from '../target/projector-target.js';
-import { asEnvironmentError, runConformance } from './run-conformance.js';
-import { commandLauncher, referenceProducerTemplate } from '../producer/producer-launcher.js';
-import type { LaunchedProducer } from '../producer/producer-launcher.js';
-import type { ConformanceOptions } from './run-conformance.js';
-import { addFaultsToReport } from './add-faults-to-report.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../../conformance/engine/defaults.js';
+import { DEFAULT_SETTLE } from '../../conformance/target/projector-target.js';
+import { asEnvironmentError, runConformance } from '../../conformance/runner/run-conformance.js';
+import { commandLauncher, referenceProducerTemplate } from '../../conformance/producer/producer-launcher.js';
+import type { LaunchedProducer } from '../../conformance/producer/producer-launcher.js';
+import type { ConformanceOptions } from '../../conformance/runner/run-conformance.js';
+import { addFaultsToReport } from '../../conformance/runner/add-faults-to-report.js';
 import { writeErrorReports } from './error-report.js';
-import { resolveDeployment, type Deployment } from './resolve-deployment.js';
-import { EnvironmentError } from './run-properties.js';
-import { CONTRACT_SLO } from './slo.js';
-import { formatSummary } from '../report/format-summary.js';
+import { EXIT } from '../exit-codes.js';
+import { resolveDeployment, type Deployment } from '../../conformance/runner/resolve-deployment.js';
+import { EnvironmentError } from '../../conformance/runner/run-properties.js';
+import { CONTRACT_SLO } from '../../conformance/runner/slo.js';
+import { formatSummary } from '../../conformance/report/format-summary.js';
 import type { NatsConnectOptions } from '../../harness/services/index.js';
 
 /** Parsed flags of `conformance run` / `replay` (commander camelCase). */
@@ -76,11 +77,11 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
   try {
     if (flags.target === 'producer' && flags.driver === undefined && flags.producerCmd === undefined) {
       say('conformance run --target producer needs --driver URL or --producer-cmd CMD (driver/openapi.yaml)');
-      return 2;
+      return EXIT.usage;
     }
     if (flags.faults === true && flags.target !== 'reference') {
       say('conformance run --faults needs --target reference (the kit starts and breaks its own servers)');
-      return 2;
+      return EXIT.usage;
     }
     const kind = flags.target ?? 'projector';
     deployment = await resolveDeployment({
@@ -164,7 +165,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       });
     }
     process.stdout.write(formatSummary(report, options.outDir, faults));
-    return report.conformant ? 0 : 1;
+    return report.conformant ? EXIT.ok : EXIT.failure;
   } catch (error) {
     return await failRun({ command: 'conformance run', target: flags.target, startedAt }, error, outDir);
   } finally {
@@ -189,8 +190,8 @@ export async function failRun(
   await writeErrorReports({ ...context, kind, message }, outDir).catch((e: unknown) =>
     say(`${context.command}: cannot write the error report: ${String(e)}`),
   );
-  say(`${context.command}: not judged (exit 2); reports in ${outDir}`);
-  return 2;
+  say(`${context.command}: not judged (exit ${EXIT.usage}); reports in ${outDir}`);
+  return EXIT.usage;
 }
 
 /**
@@ -203,7 +204,7 @@ export function guardInternalErrors(
   outDir: string,
 ): () => void {
   const onError = (error: unknown): void => {
-    void failRun(context, error, outDir).finally(() => process.exit(2));
+    void failRun(context, error, outDir).finally(() => process.exit(EXIT.usage));
   };
   process.on('uncaughtException', onError);
   process.on('unhandledRejection', onError);

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
-import { checkExecution } from '../check/check-execution.js';
-import { bindSchedule, freshBinding, TENANTS } from '../streams/bind-schedule.js';
-import type { ScheduleFile } from '../streams/schedule.js';
-import { DEFAULT_SETTLE } from '../target/projector-target.js';
+import { checkExecution } from '../../conformance/check/check-execution.js';
+import { bindSchedule, freshBinding, TENANTS } from '../../conformance/streams/bind-schedule.js';
+import type { ScheduleFile } from '../../conformance/streams/schedule.js';
+import { DEFAULT_SETTLE } from '../../conformance/target/projector-target.js';
 import { failRun, guardInternalErrors, type RunFlags } from './conformance-command.js';
-import { resolveDeployment, type Deployment } from './resolve-deployment.js';
-import { openSession } from './run-conformance.js';
-import { EnvironmentError, episodeIdsOf } from './run-properties.js';
-import { CONTRACT_SLO } from './slo.js';
+import { resolveDeployment, type Deployment } from '../../conformance/runner/resolve-deployment.js';
+import { openSession } from '../../conformance/runner/run-conformance.js';
+import { EnvironmentError, episodeIdsOf } from '../../conformance/runner/run-properties.js';
+import { CONTRACT_SLO } from '../../conformance/runner/slo.js';
+import { EXIT } from '../exit-codes.js';
 
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
@@ -100,13 +101,13 @@ export async function replayCommand(file: string, flags: RunFlags): Promise<numb
         process.stdout.write(
           `FIXED: the schedule of property ${saved.property} passes now (it failed ${before.join(', ') || 'no recorded clause'})\n`,
         );
-        return 0;
+        return EXIT.ok;
       }
       const same = now.join() === before.join();
       process.stdout.write(
         `STILL FAILING: ${now.join(', ')}${same ? '' : ` (the saved run failed ${before.join(', ') || 'no recorded clause'})`}; ${verdict.violations.length} violations\n`,
       );
-      return 1;
+      return EXIT.failure;
     } finally {
       await session.close();
     }

@@ -1,11 +1,11 @@
 import type { SecureNatsMode } from '../../harness/security/start-secure-nats.js';
-import { startFaultEnv } from '../faults/fault-env.js';
-import { replayFaultScheduleFile } from '../faults/replay-fault-schedule.js';
-import { readFaultScheduleFile } from '../faults/fault-schedule-file.js';
-import { runSoak } from '../faults/run-soak.js';
-import { writeFaultReports } from '../faults/write-fault-reports.js';
-import { EXIT } from '../../cli/exit-codes.js';
-import { asEnvironmentError } from './run-conformance.js';
+import { startFaultEnv } from '../../conformance/faults/fault-env.js';
+import { replayFaultScheduleFile } from '../../conformance/faults/replay-fault-schedule.js';
+import { readFaultScheduleFile } from '../../conformance/faults/fault-schedule-file.js';
+import { runSoak } from '../../conformance/faults/run-soak.js';
+import { writeFaultReports } from '../../conformance/faults/write-fault-reports.js';
+import { EXIT } from '../exit-codes.js';
+import { asEnvironmentError } from '../../conformance/runner/run-conformance.js';
 
 const say = (line: string): void => {
   process.stderr.write(`${line}\n`);
