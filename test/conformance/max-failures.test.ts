@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Services } from '../../harness/services/index.js';
+import { startKitEnv } from './kit-env.js';
+import { fixtureCmd, runKit } from './run-kit.js';
+
+// guard-ts-only breaks the tie-break, so reordering and bounded-reordering (run in that order)
+// both fail on the same clauses: the second one only repeats the first.
+const SAME_DEFECT = ['--projector-cmd', fixtureCmd('guard-ts-only'), '--seed', '7', '--num-runs', '10'];
+
+function clausesOf(p: { violations: { clauseId: string }[] }): string[] {
+  return [...new Set(p.violations.map((v) => v.clauseId))];
+}
+
+describe('one defect failing several properties (issue 12, item 7)', () => {
+  let env: Services;
+  beforeAll(async () => {
+    env = await startKitEnv();
+  });
+  afterAll(async () => {
+    await env?.stop();
+  });
+
+  it(
+    '--max-failures 1 stops after the first failed property and says why',
+    { timeout: 180_000 },
+    async () => {
+      const run = await runKit(env, [
+        '--target',
+        'projector',
+        ...SAME_DEFECT,
+        '--property',
+        'reordering,bounded-reordering,valkey',
+        '--max-shrinks',
+        '5',
+        '--max-failures',
+        '1',
+      ]);
+      expect(run.code, run.stderr.slice(-2000)).toBe(1);
+      const properties = run.report?.properties ?? [];
+      expect(properties.map((p) => p.name)).toEqual(['reordering', 'bounded-reordering', 'valkey']);
+      const firstFailed = properties.findIndex((p) => p.status === 'failed');
+      expect(firstFailed, run.stdout.slice(-3000)).toBeGreaterThanOrEqual(0);
+      const later = properties.slice(firstFailed + 1);
+      expect(later.length).toBeGreaterThan(0);
+      for (const p of later) {
+        expect(p.status, p.name).toBe('skipped');
+        expect(p.reason, p.name).toMatch(/--max-failures 1 reached/);
+        expect(p.executions, p.name).toBe(0);
+        expect(run.stdout).toMatch(new RegExp(`skipped\\s+${p.name}\\b.*--max-failures 1 reached`));
+      }
+      expect(properties.filter((p) => p.status === 'failed')).toHaveLength(1);
+    },
+  );
+
+  it(
+    'by default a property failing only on clauses an earlier one shrank is reported unshrunk, and the report says so',
+    { timeout: 180_000 },
+    async () => {
+      const run = await runKit(env, [
+        '--target',
+        'projector',
+        ...SAME_DEFECT,
+        '--property',
+        'reordering,bounded-reordering',
+        '--max-shrinks',
+        '5',
+      ]);
+      expect(run.code, run.stderr.slice(-2000)).toBe(1);
+      const properties = run.report?.properties ?? [];
+      const failed = properties.filter((p) => p.status === 'failed');
+      expect(failed.length, run.stdout.slice(-3000)).toBe(2);
+      const shrunk = new Map<string, string[]>();
+      const unshrunk: string[] = [];
+      for (const p of failed) {
+        const clauses = clausesOf(p);
+        expect(clauses.length, p.name).toBeGreaterThan(0);
+        const repeats = clauses.every((c) => shrunk.has(c));
+        if (!repeats) {
+          expect(p.notShrunk, p.name).toBeUndefined();
+          for (const c of clauses) shrunk.set(c, [...(shrunk.get(c) ?? []), p.name]);
+          continue;
+        }
+        unshrunk.push(p.name);
+        expect(p.notShrunk, p.name).toMatch(/^not shrunk: /);
+        for (const c of clauses) expect(p.notShrunk).toContain(c);
+        for (const by of new Set(clauses.flatMap((c) => shrunk.get(c) ?? [])))
+          expect(p.notShrunk).toContain(by);
+        // Still reported in full: the failing run found, its schedule file and rerun line.
+        expect(p.counterexample?.executed.steps.length ?? 0, p.name).toBeGreaterThan(0);
+        expect(run.report?.scheduleFiles[p.name], p.name).toBeTruthy();
+        expect(run.stdout).toContain(p.notShrunk);
+      }
+      // The situation the test is about must have happened: the same defect failed both properties.
+      expect(unshrunk, run.stdout.slice(-3000)).toEqual(['bounded-reordering']);
+      const note = run.report?.notes.find((n) => n.includes('unshrunk'));
+      expect(note).toContain('bounded-reordering');
+    },
+  );
+});
