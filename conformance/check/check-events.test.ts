@@ -55,6 +55,23 @@ describe('checkEvents', () => {
     expect(r.findings.map((f) => f.clauseId)).toEqual(['CT-4.stale']);
   });
 
+  it('a record rewritten by a copy projected again is CT-4.dedup; the same record from one delivery is CT-4.stale', () => {
+    const judged = (f: typeof facts, orderKnown: boolean) =>
+      checkEvents({
+        facts: f,
+        events: [record(older, 'stale'), record(newer, 'stale')],
+        dlqRows: [],
+        orderKnown,
+      }).findings.map((x) => x.clauseId);
+    // Both were applied on first delivery; the copies met rows holding an equal key and wrote "stale".
+    const copied = scheduleFacts(schedule(older, newer, older, newer));
+    expect(judged(copied, true)).toEqual(['CT-4.dedup', 'CT-4.dedup']);
+    expect(judged(copied, false)).toEqual(['CT-4.dedup']);
+    const once = scheduleFacts(schedule(older, newer));
+    expect(judged(once, true)).toEqual(['CT-4.stale', 'CT-4.stale']);
+    expect(judged(once, false)).toEqual(['CT-4.stale']);
+  });
+
   it('without a known order, only the order-free rule holds: the newest event is never stale', () => {
     const free = (outcome: string) =>
       checkEvents({

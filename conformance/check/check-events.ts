@@ -28,6 +28,18 @@ function deadLettered(rows: ObservedDlqRow[], e: { tenant_id: string; agent_id: 
 }
 
 /**
+ * An event delivered more than once whose record differs from its first delivery's outcome: a
+ * later copy was projected again (its equal key is then stale against the row it wrote itself).
+ * With dedup the first outcome stands, so the broken rule is CT-4.dedup, not CT-4.stale.
+ */
+function reprocessed(k: string, first: string, recorded: string): Finding {
+  return {
+    clauseId: 'CT-4.dedup',
+    message: `event ${k} is recorded ${recorded}, but its first delivery is ${first}: a later copy of it was projected again and rewrote its events record`,
+  };
+}
+
+/**
  * Delivery accounting (CT-3.delivery): every valid event that reached the stream is in the
  * events table (applied or stale; a redelivery is the same record) or dead-lettered. Recorded
  * outcomes (CT-4.stale): a stale event is recorded with outcome stale, an applied one applied;
@@ -77,10 +89,11 @@ export function checkEvents(input: EventsInput): CheckOutcome {
     }
     const isNewest = newest.get(eventKey(e.tenant_id, e.agent_id, e.episode_id)) === e.event_id;
     if (isNewest && outcome === 'stale') {
-      out.findings.push({
-        clauseId: 'CT-4.stale',
-        message: `event ${k} is the newest of its episode but recorded stale`,
-      });
+      out.findings.push(
+        facts.deliveredAgain.has(k)
+          ? reprocessed(k, 'applied', outcome)
+          : { clauseId: 'CT-4.stale', message: `event ${k} is the newest of its episode but recorded stale` },
+      );
       continue;
     }
     if (!input.orderKnown || modelOutcome === undefined) continue;
@@ -88,7 +101,9 @@ export function checkEvents(input: EventsInput): CheckOutcome {
       addEvidence(out.evidence, 'CT-4.stale');
       if (outcome === 'stale') staleRecorded++;
     }
-    if (outcome !== modelOutcome) {
+    if (outcome !== modelOutcome && facts.deliveredAgain.has(k)) {
+      out.findings.push(reprocessed(k, modelOutcome, outcome));
+    } else if (outcome !== modelOutcome) {
       out.findings.push({
         clauseId: 'CT-4.stale',
         message: `event ${k} is recorded ${outcome}, but in stream order it is ${modelOutcome}${modelOutcome === 'stale' ? ' (an event not greater than the row, and not a first delete)' : ''}`,

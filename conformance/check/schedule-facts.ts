@@ -19,6 +19,8 @@ export interface ScheduleFacts {
   firstOutcome: Map<string, Exclude<ApplyOutcome, 'duplicate'>>;
   /** Deliveries of an event already delivered (copies and redeliveries that reached the stream). */
   duplicateDeliveries: number;
+  /** Valid events delivered more than once, by `tenant/agent/event_id`. */
+  deliveredAgain: Set<string>;
   /** Later bodies under an idempotency key already delivered with a different body, by key. */
   conflicts: Map<string, ModelEvent[]>;
 }
@@ -33,6 +35,7 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
   const rejected: ScheduleFacts['rejected'] = [];
   const firstOutcome: ScheduleFacts['firstOutcome'] = new Map();
   let duplicateDeliveries = 0;
+  const deliveredAgain = new Set<string>();
   const conflicts: ScheduleFacts['conflicts'] = new Map();
   const skip = new Set(refused);
   const kept: Schedule = { ...schedule, steps: schedule.steps.filter((_, i) => !skip.has(i)) };
@@ -43,6 +46,7 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
       const k = eventKey(e.tenant_id, e.agent_id, e.event_id);
       if (outcome === 'duplicate') {
         duplicateDeliveries++;
+        deliveredAgain.add(k);
         if (valid.has(k) && JSON.stringify(valid.get(k)) !== JSON.stringify(e))
           conflicts.set(k, [...(conflicts.get(k) ?? []), e]);
       } else if (!firstOutcome.has(k)) firstOutcome.set(k, outcome);
@@ -71,6 +75,7 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
     crashed: schedule.steps.some((s) => s.op === 'crash'),
     firstOutcome,
     duplicateDeliveries,
+    deliveredAgain,
     conflicts,
   };
 }
