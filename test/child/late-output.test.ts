@@ -1,29 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runTsx } from '../run-cli.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
 const RUNNER = path.join(import.meta.dirname, 'fixtures/close-then-late-output.ts');
-
-/** Runs `file` with tsx in its own Node process with one libuv I/O thread. */
-async function runNode(
-  file: string,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', file, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
-}
 
 describe('a child printing after its supervisor started closing the log (issue 12, item 10)', () => {
   it(
@@ -32,7 +13,10 @@ describe('a child printing after its supervisor started closing the log (issue 1
     async () => {
       const dir = mkdtempSync(path.join(os.tmpdir(), 'ck-late-output-'));
       const logFile = path.join(dir, 'projector.log');
-      const run = await runNode(RUNNER, [logFile, path.join(dir, 'io-hold.fifo')]);
+      // One libuv I/O thread, so holding it keeps the supervisor's log ending while the child prints.
+      const run = await runTsx(RUNNER, [logFile, path.join(dir, 'io-hold.fifo')], {
+        env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+      });
       expect(run.stderr).not.toContain('ERR_STREAM_WRITE_AFTER_END');
       expect(run.code, run.stderr.slice(-2000)).toBe(0);
       const seen = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as { lateDoneSeen?: boolean };

@@ -1,25 +1,10 @@
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Services } from '../../harness/services/index.js';
 import { startKitEnv } from '../conformance/kit-env.js';
 import { fixtureCmd, runKit } from '../conformance/run-kit.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
-}
+import { runCli } from '../run-cli.js';
 
 interface ErrorReport {
   exitCode: number;
@@ -93,10 +78,10 @@ describe('conformance run: a target that never ran is not judged', () => {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as { target?: Record<string, unknown> };
       expect(saved.target).toMatchObject({ kind: 'projector', projectorCmd: fixtureCmd('no-dedup') });
       // No flag at all: the recorded deployment and projector command.
-      const again = await cli(['conformance', 'replay', file, '--out', run.out]);
+      const again = await runCli(['conformance', 'replay', file, '--out', run.out]);
       expect(again.code, again.stderr.slice(-1500)).toBe(1);
       expect(again.stdout).toContain('STILL FAILING: CT-4.dedup');
-      const fixed = await cli([
+      const fixed = await runCli([
         'conformance',
         'replay',
         file,

@@ -1,20 +1,8 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { runCli } from '../run-cli.js';
 
-const exec = promisify(execFile);
-
-/** Runs the CLI from source; resolves with the exit code instead of throwing on a non-zero one. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await exec('npx', ['tsx', 'cli/main.ts', ...args], { timeout: 60_000 });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code?: number; stdout?: string; stderr?: string };
-    return { code: failed.code ?? -1, stdout: failed.stdout ?? '', stderr: failed.stderr ?? '' };
-  }
-}
+const cli = (args: string[]) => runCli(args, { timeoutMs: 60_000 });
 
 describe('the README examples and the flag errors a new user meets', () => {
   it('validates the shipped sample streams as the README says', async () => {

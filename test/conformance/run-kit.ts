@@ -1,18 +1,16 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Services } from '../../harness/services/index.js';
 import type { ConformanceReport } from '../../conformance/report/conformance-report.js';
+import { runCli } from '../run-cli.js';
+import type { ProcessRun } from '../run-cli.js';
 import { TEST_ACK_WAIT_MS } from './kit-env.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The outcome of one `continuum-kit conformance run` as a child process. */
-export interface KitRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
+export interface KitRun extends ProcessRun {
   out: string;
   report: ConformanceReport | undefined;
 }
@@ -23,15 +21,9 @@ export function fixtureCmd(rule?: string): string {
   return `${process.execPath} --import tsx ${file}${rule === undefined ? '' : ` --break ${rule}`}`;
 }
 
-/** Runs the real CLI against `env` and reads its report.json. */
-export async function runKit(env: Services, args: string[]): Promise<KitRun> {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'ck-conformance-'));
-  const argv = [
-    '--import',
-    'tsx',
-    path.join(ROOT, 'cli/main.ts'),
-    'conformance',
-    'run',
+/** The deployment flags for `env`, with a redelivery wait above the test consumers' ack wait. */
+function serviceFlags(env: Services): string[] {
+  return [
     '--nats',
     env.natsUrl,
     '--pg',
@@ -40,23 +32,20 @@ export async function runKit(env: Services, args: string[]): Promise<KitRun> {
     env.valkeyUrl,
     '--redelivery-wait-ms',
     String(TEST_ACK_WAIT_MS + 3000),
-    '--out',
-    out,
-    ...args,
   ];
-  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+}
+
+/** Runs the real CLI against `env` and reads its report.json. */
+export async function runKit(env: Services, args: string[]): Promise<KitRun> {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'ck-conformance-'));
+  const run = await runCli(['conformance', 'run', ...serviceFlags(env), '--out', out, ...args]);
   let report: ConformanceReport | undefined;
   try {
     report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as ConformanceReport;
   } catch {
     report = undefined;
   }
-  return { code, stdout, stderr, out, report };
+  return { ...run, out, report };
 }
 
 /** Every clause a failed property named. */
@@ -65,33 +54,6 @@ export function failedClauses(report: ConformanceReport | undefined): string[] {
 }
 
 /** Runs `continuum-kit conformance replay FILE` against `env`. */
-export async function replayKit(
-  env: Services,
-  file: string,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const argv = [
-    '--import',
-    'tsx',
-    path.join(ROOT, 'cli/main.ts'),
-    'conformance',
-    'replay',
-    file,
-    '--nats',
-    env.natsUrl,
-    '--pg',
-    env.pgUrl,
-    '--valkey',
-    env.valkeyUrl,
-    '--redelivery-wait-ms',
-    String(TEST_ACK_WAIT_MS + 3000),
-    ...args,
-  ];
-  const child = spawn(process.execPath, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
+export function replayKit(env: Services, file: string, args: string[]): Promise<ProcessRun> {
+  return runCli(['conformance', 'replay', file, ...serviceFlags(env), ...args]);
 }

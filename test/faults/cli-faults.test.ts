@@ -1,25 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConformanceReport } from '../../conformance/report/conformance-report.js';
+import { runCli } from '../run-cli.js';
 import { LOADED_CI } from './loaded-ci.js';
-
-const ROOT = path.resolve(import.meta.dirname, '../..');
-
-async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), ...args], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-  return { code, stdout, stderr };
-}
 
 describe('conformance CLI: --faults, soak, replay-faults', () => {
   it(
@@ -27,7 +12,7 @@ describe('conformance CLI: --faults, soak, replay-faults', () => {
     { timeout: 240_000 },
     async () => {
       const out = mkdtempSync(path.join(os.tmpdir(), 'ck-cli-faults-'));
-      const r = await cli([
+      const r = await runCli([
         'conformance',
         'run',
         '--target',
@@ -80,7 +65,7 @@ describe('conformance CLI: --faults, soak, replay-faults', () => {
     const out = mkdtempSync(path.join(os.tmpdir(), 'ck-cli-faults-'));
     const file = path.join(out, 'x.json');
     await import('node:fs/promises').then((fs) => fs.writeFile(file, '{"kind":"other"}'));
-    const r = await cli(['conformance', 'replay-faults', file]);
+    const r = await runCli(['conformance', 'replay-faults', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('not a continuum-kit fault schedule');
   });
