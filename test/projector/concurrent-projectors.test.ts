@@ -1,26 +1,13 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cacheKey, type EpisodeEvent } from '../../lib/index.js';
 import { ProjectionModel } from '../../lib/projection-model.js';
 import { Projector } from '../../harness/projector/projector.js';
 import { UPSERT_ROWS } from '../../harness/projector/projection-sql.js';
 import { connectNats } from '../../harness/services/index.js';
-import {
-  makeEvent,
-  publishEvent,
-  readRows,
-  startProjectorFixture,
-  waitUntil,
-  type ProjectorFixture,
-} from './projector-fixture.js';
+import { makeEvent, publishEvent, readRows, useProjectorFixture, waitUntil } from './projector-fixture.js';
 
-let fx: ProjectorFixture;
-beforeAll(async () => {
-  fx = await startProjectorFixture();
-});
-afterAll(async () => {
-  await fx?.stop();
-});
+const fx = useProjectorFixture();
 
 const EPISODES = ['01JD3ZTZ0000000000000000B1', '01JD3ZTZ0000000000000000B2', '01JD3ZTZ0000000000000000B3'];
 

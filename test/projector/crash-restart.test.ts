@@ -4,25 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTRACT, type EpisodeEvent } from '../../lib/index.js';
 import { ProjectionModel } from '../../lib/projection-model.js';
 import { durableConsumerConfig } from '../../harness/durable-consumer.js';
-import {
-  makeEvent,
-  publishEvent,
-  readRows,
-  startProjectorFixture,
-  waitUntil,
-  type ProjectorFixture,
-} from './projector-fixture.js';
+import { makeEvent, publishEvent, readRows, useProjectorFixture, waitUntil } from './projector-fixture.js';
 
-let fx: ProjectorFixture;
+const fx = useProjectorFixture();
 const children: ChildProcess[] = [];
 beforeAll(async () => {
-  fx = await startProjectorFixture();
   // Short ack wait so that what the killed process held comes back quickly.
   await fx.jsm.consumers.add(CONTRACT.streams.episodes.name, durableConsumerConfig({ ackWaitMs: 2000 }));
 });
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-  await fx?.stop();
 });
 
 /** `continuum-kit ref projector` in a child process; resolves once it reports started. */

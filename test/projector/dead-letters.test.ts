@@ -1,34 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT, dlqSubject, episodeSubject, validateDlqEntry, type DlqEntry } from '../../lib/index.js';
+import { describe, expect, it } from 'vitest';
+import { CONTRACT, dlqSubject, episodeSubject, validateDlqEntry } from '../../lib/index.js';
 import { Projector } from '../../harness/projector/projector.js';
 import {
   makeEvent,
   publishEvent,
+  readDlq,
   readRows,
-  startProjectorFixture,
+  useProjectorFixture,
   waitUntil,
-  type ProjectorFixture,
 } from './projector-fixture.js';
 
-let fx: ProjectorFixture;
-beforeAll(async () => {
-  fx = await startProjectorFixture();
-});
-afterAll(async () => {
-  await fx?.stop();
-});
+const fx = useProjectorFixture();
 
 const EP = '01JD3ZTZ0000000000000000C1';
-
-async function dlqMessages(): Promise<{ subject: string; entry: DlqEntry }[]> {
-  const out: { subject: string; entry: DlqEntry }[] = [];
-  const info = await fx.jsm.streams.info(CONTRACT.streams.dlq.name);
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-    const m = await fx.jsm.streams.getMessage(CONTRACT.streams.dlq.name, { seq });
-    if (m !== null) out.push({ subject: m.subject, entry: m.json<DlqEntry>() });
-  }
-  return out;
-}
 
 describe('invalid and unprojectable events', () => {
   it('go to the DLQ subject and table with reason and clause; consumption continues', async () => {
@@ -87,7 +71,7 @@ describe('invalid and unprojectable events', () => {
       agent_id: '_invalid',
     });
 
-    const messages = await dlqMessages();
+    const messages = await readDlq(fx.jsm);
     expect(messages).toHaveLength(5);
     for (const m of messages) {
       expect(validateDlqEntry(m.entry), JSON.stringify(m.entry)).toMatchObject({ ok: true });

@@ -1,23 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { EpisodeEvent } from '../../lib/index.js';
 import { ProjectionModel } from '../../lib/projection-model.js';
 import { Projector } from '../../harness/projector/projector.js';
-import {
-  makeEvent,
-  publishEvent,
-  readRows,
-  startProjectorFixture,
-  waitUntil,
-  type ProjectorFixture,
-} from './projector-fixture.js';
+import { makeEvent, publishEvent, readRows, useProjectorFixture, waitUntil } from './projector-fixture.js';
 
-let fx: ProjectorFixture;
-beforeAll(async () => {
-  fx = await startProjectorFixture();
-});
-afterAll(async () => {
-  await fx?.stop();
-});
+const fx = useProjectorFixture();
 
 describe('PostgreSQL connections killed while projecting', () => {
   it('retries without acking or dead-lettering, and ends in the model rows', async () => {

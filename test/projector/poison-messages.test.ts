@@ -1,23 +1,16 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { CONTRACT, episodeSubject, validateDlqEntry, type DlqEntry } from '../../lib/index.js';
+import { describe, expect, it } from 'vitest';
+import { CONTRACT, episodeSubject, validateDlqEntry } from '../../lib/index.js';
 import { Projector } from '../../harness/projector/projector.js';
 import {
   makeEvent,
   publishEvent,
+  readDlq,
   readRows,
-  startProjectorFixture,
+  useProjectorFixture,
   waitUntil,
-  type ProjectorFixture,
 } from './projector-fixture.js';
 
-// A fresh deployment per test: the consumer and DLQ stream hold only this test's messages.
-let fx: ProjectorFixture;
-beforeEach(async () => {
-  fx = await startProjectorFixture();
-});
-afterEach(async () => {
-  await fx?.stop();
-});
+const fx = useProjectorFixture({ perTest: true });
 
 const nested = (levels: number): string => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
 
@@ -25,17 +18,6 @@ const nested = (levels: number): string => `${'{"a":'.repeat(levels)}1${'}'.repe
 function withUnknownField(tenant: string, episodeId: string, fieldJson: string): string {
   const json = JSON.stringify(makeEvent({ tenant_id: tenant, episode_id: episodeId }));
   return `${json.slice(0, -1)},"ck_unknown":${fieldJson}}`;
-}
-
-async function dlqEntries(): Promise<DlqEntry[]> {
-  const out: DlqEntry[] = [];
-  const info = await fx.jsm.streams.info(CONTRACT.streams.dlq.name);
-  if (info.state.messages === 0) return out;
-  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
-    const m = await fx.jsm.streams.getMessage(CONTRACT.streams.dlq.name, { seq });
-    if (m !== null) out.push(m.json<DlqEntry>());
-  }
-  return out;
 }
 
 /** Twenty valid events of another tenant, each on its own episode, published after the poison. */
@@ -84,7 +66,7 @@ describe('poison messages (CT-4.poison)', () => {
       ['CT-3.size', poisoned, null],
     ]);
     expect(table.rows.map((r) => r.raw).sort()).toEqual([deepBody, deepUnknown].sort());
-    const entries = await dlqEntries();
+    const entries = (await readDlq(fx.jsm)).map((m) => m.entry);
     expect(entries.map((e) => e.clause_id)).toEqual(['CT-3.size', 'CT-3.size']);
     for (const e of entries) expect(validateDlqEntry(e)).toMatchObject({ ok: true });
   });
@@ -139,7 +121,7 @@ describe('poison messages (CT-4.poison)', () => {
       await p.stop();
     }
     expect((await readRows(fx.pool, `${t}o`)).map((r) => r.last_event_id).sort()).toEqual(expected);
-    const [entry, ...more] = await dlqEntries();
+    const [entry, ...more] = (await readDlq(fx.jsm)).map((m) => m.entry);
     expect(more).toEqual([]);
     expect(entry).toMatchObject({ clause_id: 'CT-4.poison', tenant_id: t, event_id: poison.event_id });
     expect(entry?.reason).toMatch(/refused by test trigger/);
@@ -156,14 +138,16 @@ describe('poison messages (CT-4.poison)', () => {
     await p.start();
     try {
       await waitUntil(
-        async () => (await readRows(fx.pool, `${t}o`)).length === 20 && (await dlqEntries()).length === 1,
+        async () =>
+          (await readRows(fx.pool, `${t}o`)).length === 20 &&
+          (await readDlq(fx.jsm)).map((m) => m.entry).length === 1,
         'the 20 other rows and the dead letter on the bus',
       );
     } finally {
       await p.stop();
     }
     expect((await readRows(fx.pool, `${t}o`)).map((r) => r.last_event_id).sort()).toEqual(expected);
-    const [entry] = await dlqEntries();
+    const [entry] = (await readDlq(fx.jsm)).map((m) => m.entry);
     expect(entry).toMatchObject({ clause_id: 'CT-3.json', raw: '', tenant_id: t });
     expect(entry?.reason).toMatch(/raw refused by the bus/);
     const row = await fx.pool.query<{ raw: string }>('SELECT raw FROM arqonbus_continuum_projection_dlq');

@@ -4,7 +4,8 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ulid } from 'ulid';
-import { brokerMsgId, episodeSubject, type EpisodeEvent } from '../../lib/index.js';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { brokerMsgId, CONTRACT, episodeSubject, type DlqEntry, type EpisodeEvent } from '../../lib/index.js';
 import type { ProjectionRow } from '../../lib/projection-model.js';
 import { ensureProjectorTopology } from '../../harness/projector/ensure-topology.js';
 import { canonicalTsSql } from '../../harness/projector/projection-sql.js';
@@ -56,6 +57,37 @@ export async function startProjectorFixture(): Promise<ProjectorFixture> {
     stop,
     [Symbol.asyncDispose]: stop,
   };
+}
+
+/**
+ * Starts a fixture before the file's tests (before each test with `perTest`, so the consumer and
+ * DLQ stream hold only that test's messages) and stops it after. The returned object takes the
+ * running fixture's fields once the hook has run.
+ */
+export function useProjectorFixture(options: { perTest?: boolean } = {}): ProjectorFixture {
+  const fx = {} as ProjectorFixture;
+  let running: ProjectorFixture | undefined;
+  (options.perTest === true ? beforeEach : beforeAll)(async () => {
+    running = await startProjectorFixture();
+    Object.assign(fx, running);
+  });
+  (options.perTest === true ? afterEach : afterAll)(async () => {
+    await running?.stop();
+    running = undefined;
+  });
+  return fx;
+}
+
+/** Every message on the DLQ stream, oldest first. */
+export async function readDlq(jsm: JetStreamManager): Promise<{ subject: string; entry: DlqEntry }[]> {
+  const out: { subject: string; entry: DlqEntry }[] = [];
+  const info = await jsm.streams.info(CONTRACT.streams.dlq.name);
+  if (info.state.messages === 0) return out;
+  for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
+    const m = await jsm.streams.getMessage(CONTRACT.streams.dlq.name, { seq });
+    if (m !== null) out.push({ subject: m.subject, entry: m.json<DlqEntry>() });
+  }
+  return out;
 }
 
 /** A valid event; override what the test is about. */
