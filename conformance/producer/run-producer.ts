@@ -4,12 +4,14 @@ import { isClauseId } from '../../lib/index.js';
 import type { ClauseId } from '../../lib/index.js';
 import { freshBinding, AGENTS, TENANTS } from '../streams/bind-schedule.js';
 import type { PropertyResult, RunOptions } from '../runner/run-properties.js';
+import type { PublishLatency } from '../runner/slo.js';
 import { EnvironmentError, asEnvironmentError } from '../core/environment-error.js';
 import { evidenceRecord } from '../core/finding.js';
 import type { Evidence } from '../core/finding.js';
 import { runBudgetedProperty } from '../core/run-budgeted-property.js';
 import type { ClauseVerdict } from '../core/verdict.js';
 import { DriverClient } from './driver-client.js';
+import { watchEventLoopLag } from './event-loop-lag.js';
 import { executeProducer } from './producer-execution.js';
 import { COVERAGE_OPS, producerOps } from './producer-ops.js';
 import { projectorPresent } from './projection-snapshot.js';
@@ -45,7 +47,8 @@ const NOTES: Record<string, string> = {
 export interface ProducerRun {
   result: PropertyResult;
   clauses: Map<string, ClauseVerdict>;
-  publishP99Ms?: number;
+  /** The producer's publish-to-ack latency (driver GET /status), with the kit's lag meanwhile. */
+  publish?: PublishLatency;
   localWriteRatio?: number;
 }
 
@@ -62,6 +65,8 @@ export async function runProducerProperty(
   // With a projector consuming (--target reference), replay idempotence is judged on its rows.
   const projectorDb = db !== undefined && (await projectorPresent(js, 2000)) ? db : undefined;
   await driver.call('POST', '/status/reset-latency');
+  const kitLag = watchEventLoopLag();
+  let kitLagP99Ms = 0;
   const started = Date.now();
   const result: PropertyResult = {
     name: 'producer',
@@ -106,9 +111,11 @@ export async function runProducerProperty(
       timeLimitMs: options.propertyTimeLimitMs,
     },
     [[...COVERAGE_OPS]],
-  ).catch((error: unknown) => {
-    throw asEnvironmentError(error, 'the producer property could not run');
-  });
+  )
+    .catch((error: unknown) => {
+      throw asEnvironmentError(error, 'the producer property could not run');
+    })
+    .finally(() => (kitLagP99Ms = kitLag()));
   result.runs = budget.runs;
   result.durationMs = Date.now() - started;
   result.evidence = evidenceRecord(budget.evidence);
@@ -152,7 +159,7 @@ export async function runProducerProperty(
     });
   const status = (
     await driver.call<{
-      publish_ack?: { p99_us: number; count: number };
+      publish_ack?: { p50_us: number; p99_us: number; count: number };
       local_write?: {
         bus_up: { p99_us: number; count: number };
         bus_down: { p99_us: number; count: number };
@@ -161,7 +168,12 @@ export async function runProducerProperty(
   ).body;
   const out: ProducerRun = { result, clauses };
   if (status.publish_ack !== undefined && status.publish_ack.count > 0)
-    out.publishP99Ms = status.publish_ack.p99_us / 1000;
+    out.publish = {
+      count: status.publish_ack.count,
+      p50Ms: status.publish_ack.p50_us / 1000,
+      p99Ms: status.publish_ack.p99_us / 1000,
+      kitLagP99Ms,
+    };
   const lw = status.local_write;
   if (lw !== undefined && lw.bus_up.count > 0 && lw.bus_down.count > 0)
     out.localWriteRatio = lw.bus_down.p99_us / Math.max(1, lw.bus_up.p99_us);

@@ -92,7 +92,7 @@ export function clauseStatuses(input: ClauseInputs): ClauseStatus[] {
       const note =
         slo.status === 'not-tested'
           ? (slo.reason ?? '')
-          : `${fmt(slo.measured)} ${slo.unit} vs threshold < ${slo.threshold} (${slo.samples} samples)`;
+          : `${fmt(slo.measured)} ${slo.unit} vs threshold < ${slo.threshold} (${slo.samples} samples)${slo.reason === undefined ? '' : `; ${slo.reason}`}`;
       if (slo.status !== 'not-tested' || producer === undefined)
         return verdict(slo.status, note, names, slo.samples);
     }
