@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ConformanceReport } from '../../conformance/report/conformance-report.js';
+import { runCli } from '../run-cli.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -13,30 +13,18 @@ describe('continuum-kit conformance run --target reference', () => {
     { timeout: 400_000 },
     async () => {
       const out = mkdtempSync(path.join(os.tmpdir(), 'ck-reference-'));
-      const child = spawn(
-        process.execPath,
-        [
-          '--import',
-          'tsx',
-          path.join(ROOT, 'cli/main.ts'),
-          'conformance',
-          'run',
-          '--target',
-          'reference',
-          '--seed',
-          '21',
-          '--num-runs',
-          '3',
-          '--out',
-          out,
-        ],
-        { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      const { code, stdout, stderr } = await runCli([
+        'conformance',
+        'run',
+        '--target',
+        'reference',
+        '--seed',
+        '21',
+        '--num-runs',
+        '3',
+        '--out',
+        out,
+      ]);
       expect(code, `${stdout}\n${stderr.slice(-2000)}`).toBe(0);
       const report = JSON.parse(readFileSync(path.join(out, 'report.json'), 'utf8')) as ConformanceReport;
       expect(report.properties.map((p) => `${p.name}:${p.status}`)).toEqual(

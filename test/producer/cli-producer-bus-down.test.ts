@@ -1,17 +1,7 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { episodeSubject } from '../../harness/producer/contract.js';
-import { readSubject, startNatsFixture, type NatsFixture } from './nats-fixture.js';
-import { randomId, removeTempDbs, tempDbPath } from './producer-fixture.js';
+import { startNatsFixture, type NatsFixture } from './nats-fixture.js';
+import { countOnBus, randomId, removeTempDbs, startCliProducer, tempDbPath } from './producer-fixture.js';
 
-const SERVICES = [
-  '--pg',
-  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  '--valkey',
-  process.env.VALKEY_URL ?? 'redis://127.0.0.1:6379',
-];
 let nats: NatsFixture;
 
 beforeAll(async () => {
@@ -24,37 +14,13 @@ afterAll(async () => {
   removeTempDbs();
 });
 
-/** `ref producer` as a child: its stdout lines, everything it wrote to stderr so far, its exit. */
-function start(args: string[]) {
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'cli/main.ts', 'ref', 'producer', '--nats', nats.url, ...SERVICES, ...args],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return {
-    lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](),
-    stderr: () => stderr,
-    exit: new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code))),
-    kill: (s: NodeJS.Signals) => child.kill(s),
-  };
-}
+const start = (args: string[]) => startCliProducer(nats.url, [...args]);
 
 async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function countOnBus(t: string, a: string): Promise<number> {
-  const nc = await connect({ servers: nats.url });
-  try {
-    return (await readSubject(nc, 'CONTINUUM_EPISODES', episodeSubject(t, a))).length;
-  } finally {
-    await nc.close();
   }
 }
 
@@ -79,7 +45,7 @@ describe('continuum-kit ref producer with the bus down', () => {
         () => /bus connected at .*exporting \d+ pending local writes/.test(p.stderr()),
         'the console',
       );
-      await until(async () => (await countOnBus(t, a)) === 5, 'the five writes on the bus');
+      await until(async () => (await countOnBus(nats.url, t, a)) === 5, 'the five writes on the bus');
       p.kill('SIGTERM');
       expect(await p.exit).toBe(0);
     } finally {

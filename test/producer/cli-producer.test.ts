@@ -1,17 +1,7 @@
-import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
-import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { episodeSubject } from '../../harness/producer/contract.js';
-import { readSubject, startNatsFixture, type NatsFixture } from './nats-fixture.js';
-import { randomId, tempDbPath, removeTempDbs } from './producer-fixture.js';
+import { startNatsFixture, type NatsFixture } from './nats-fixture.js';
+import { countOnBus, randomId, removeTempDbs, startCliProducer, tempDbPath } from './producer-fixture.js';
 
-const SERVICES = [
-  '--pg',
-  process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
-  '--valkey',
-  process.env.VALKEY_URL ?? 'redis://127.0.0.1:6379',
-];
 let nats: NatsFixture;
 
 beforeAll(async () => {
@@ -22,47 +12,7 @@ afterAll(async () => {
   removeTempDbs();
 });
 
-function start(args: string[]): {
-  lines: AsyncIterator<string>;
-  exit: Promise<number | null>;
-  kill: (s: NodeJS.Signals) => void;
-} {
-  // node itself, not npx: a signal sent to npx is not passed on to the command it runs.
-  const child = spawn(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      'cli/main.ts',
-      'ref',
-      'producer',
-      '--nats',
-      nats.url,
-      ...SERVICES,
-      '--log-level',
-      'warn',
-      ...args,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    lines: createInterface({ input: child.stdout })[Symbol.asyncIterator](),
-    exit,
-    kill: (s) => child.kill(s),
-  };
-}
-
-async function countOnBus(t: string, a: string): Promise<number> {
-  const nc = await connect({ servers: nats.url });
-  try {
-    return (await readSubject(nc, 'CONTINUUM_EPISODES', episodeSubject(t, a))).length;
-  } finally {
-    await nc.close();
-  }
-}
+const start = (args: string[]) => startCliProducer(nats.url, ['--log-level', 'warn', ...args]);
 
 describe('continuum-kit ref producer', () => {
   it('--demo N writes the mix, exits 0 once all is exported', async () => {
@@ -76,7 +26,7 @@ describe('continuum-kit ref producer', () => {
       writes: 40,
       counters: { published: 37, blocked: 3 },
     });
-    expect(await countOnBus(t, 'demo-agent')).toBe(37);
+    expect(await countOnBus(nats.url, t, 'demo-agent')).toBe(37);
   });
 
   it('serves the driver, and on SIGTERM persists the cursor and exits 0', async () => {
@@ -99,6 +49,6 @@ describe('continuum-kit ref producer', () => {
     const stopped = JSON.parse((await p.lines.next()).value as string) as Record<string, unknown>;
     expect(await p.exit).toBe(0);
     expect(stopped).toEqual({ event: 'stopped', cursor: waited.cursor });
-    expect(await countOnBus(t, a)).toBe(10);
+    expect(await countOnBus(nats.url, t, a)).toBe(10);
   });
 });
