@@ -2,17 +2,14 @@
  * `continuum-kit conformance security` against real nats-server deployments: secure mTLS and
  * JWT-over-TLS ones pass, deliberately weakened ones fail naming the check that caught them.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, describe, expect, it } from 'vitest';
 import { natsConnectOptions } from '../../harness/security/nats-credential.js';
-import type { NatsCredential } from '../../harness/security/nats-credential.js';
 import {
   startSecureNats,
   type SecureNats,
@@ -22,8 +19,9 @@ import {
 import { silentLogger } from '../../harness/logger.js';
 import { ensureStreams } from '../../harness/services/ensure-streams.js';
 import { CONTRACT } from '../../lib/index.js';
+import { runCli } from '../run-cli.js';
+import { credentialFlags } from './credential-flags.js';
 
-const run = promisify(execFile);
 const rnd = (): string => Math.random().toString(36).slice(2, 8);
 const running: SecureNats[] = [];
 afterAll(async () => {
@@ -40,14 +38,9 @@ interface Deployment {
 }
 
 /** The CLI's flags for one credential: a .creds file, or a client certificate and key. */
-function credentialFlags(cred: NatsCredential, creds: string, cert: string, key: string): string[] {
-  if (cred.credsFile !== undefined) return [creds, cred.credsFile];
-  return [cert, cred.tls?.certFile ?? '', key, cred.tls?.keyFile ?? ''];
-}
-
 async function cli(
   d: Deployment = {},
-): Promise<{ code: number; stdout: string; stderr: string; report: unknown }> {
+): Promise<{ code: number | null; stdout: string; stderr: string; report: unknown }> {
   const [ta, tb] = [`ta-${rnd()}`, `tb-${rnd()}`];
   const bus = await startSecureNats({
     mode: d.mode ?? 'mtls',
@@ -64,18 +57,7 @@ async function cli(
     await admin.close();
   }
   const out = mkdtempSync(path.join(os.tmpdir(), 'ck-sec-'));
-  const args = [
-    'tsx',
-    'cli/main.ts',
-    'conformance',
-    'security',
-    '--nats',
-    bus.url,
-    '--tenant-a',
-    ta,
-    '--tenant-b',
-    tb,
-  ];
+  const args = ['conformance', 'security', '--nats', bus.url, '--tenant-a', ta, '--tenant-b', tb];
   args.push(...credentialFlags(bus.tenants[ta]!, '--nats-creds', '--nats-tls-cert', '--nats-tls-key'));
   args.push(
     ...credentialFlags(bus.tenants[tb]!, '--tenant-b-creds', '--tenant-b-tls-cert', '--tenant-b-tls-key'),
@@ -96,17 +78,7 @@ async function cli(
   args.push('--nats-tls-ca', bus.caFile, '--out', out);
   // The old design's clients all used the default root; probe it the way it was deployed.
   if (d.weaken === 'shared-inboxes') args.push('--default-inboxes');
-  let code = 0;
-  let stdout = '';
-  let stderr = '';
-  try {
-    ({ stdout, stderr } = await run('npx', args, { timeout: 60_000 }));
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    code = e.code ?? -1;
-    stdout = e.stdout ?? '';
-    stderr = e.stderr ?? '';
-  }
+  const { code, stdout, stderr } = await runCli(args, { timeoutMs: 60_000 });
   const report: unknown =
     code === 2 ? undefined : JSON.parse(await readFile(path.join(out, 'security.json'), 'utf8'));
   return { code, stdout, stderr, report };

@@ -3,18 +3,17 @@
  * (startServices({ secure }), provisioned with provision(services)): an account per tenant, so the
  * msg-id squatting probe passes; the weakened one-account layout, asked for explicitly, fails it.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { provision } from '../../harness/provision.js';
 import type { NatsCredential } from '../../harness/security/nats-credential.js';
 import { startServices, type Services } from '../../harness/services/index.js';
+import { runCli } from '../run-cli.js';
+import { credentialFlags } from './credential-flags.js';
 
-const run = promisify(execFile);
 const PG = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const VALKEY = process.env.VALKEY_URL ?? 'redis://127.0.0.1:6379';
 const rnd = (): string => Math.random().toString(36).slice(2, 8);
@@ -23,16 +22,13 @@ afterAll(async () => {
   for (const s of running) await s.stop().catch(() => undefined);
 });
 
-/** The CLI's flags for one credential: a .creds file, or a client certificate and key. */
-function credentialFlags(cred: NatsCredential, creds: string, cert: string, key: string): string[] {
-  if (cred.credsFile !== undefined) return [creds, cred.credsFile];
-  return [cert, cred.tls?.certFile ?? '', key, cred.tls?.keyFile ?? ''];
-}
-
 /** Starts and provisions the kit's secure deployment, then runs `conformance security` against it. */
-async function securityOfDeployment(
-  accounts?: 'shared',
-): Promise<{ code: number; stdout: string; stderr: string; results: { check: string; ok: boolean }[] }> {
+async function securityOfDeployment(accounts?: 'shared'): Promise<{
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  results: { check: string; ok: boolean }[];
+}> {
   const [ta, tb] = [`ta-${rnd()}`, `tb-${rnd()}`];
   const services = await startServices({
     secure: { mode: 'mtls', tenants: [ta, tb], ...(accounts ? { accounts } : {}) },
@@ -46,7 +42,7 @@ async function securityOfDeployment(
   const secure = services.secure!;
   const observerOf = (t: string): NatsCredential => secure.tenantAccounts?.[t]?.projector ?? secure.projector;
   const out = mkdtempSync(path.join(os.tmpdir(), 'ck-sec-default-'));
-  const args = ['tsx', 'cli/main.ts', 'conformance', 'security', '--nats', services.natsUrl];
+  const args = ['conformance', 'security', '--nats', services.natsUrl];
   args.push('--tenant-a', ta, '--tenant-b', tb, '--nats-tls-ca', secure.caFile, '--out', out);
   args.push(...credentialFlags(secure.tenants[ta]!, '--nats-creds', '--nats-tls-cert', '--nats-tls-key'));
   args.push(
@@ -64,17 +60,7 @@ async function securityOfDeployment(
         '--tenant-a-observer-tls-key',
       ),
     );
-  let code = 0;
-  let stdout = '';
-  let stderr = '';
-  try {
-    ({ stdout, stderr } = await run('npx', args, { timeout: 60_000 }));
-  } catch (error) {
-    const e = error as { code?: number; stdout?: string; stderr?: string };
-    code = e.code ?? -1;
-    stdout = e.stdout ?? '';
-    stderr = e.stderr ?? '';
-  }
+  const { code, stdout, stderr } = await runCli(args, { timeoutMs: 60_000 });
   const report = JSON.parse(await readFile(path.join(out, 'security.json'), 'utf8')) as {
     results: { check: string; ok: boolean }[];
   };
