@@ -98,6 +98,10 @@ export function registerConformance(program: Command): void {
       'stop running further properties once N have failed (default: run all; a property failing only on clauses an earlier one already shrank is reported unshrunk)',
       int(1),
     )
+    .option(
+      '--keep-going',
+      'explore every property to full depth even after a failure (default: once a failure is found and shrunk, stop exploring: a verdict in about a minute)',
+    )
     .option('--property-time-limit-s <n>', 'wall-clock budget per property', int(1), 120)
     .option(
       '--redelivery-wait-ms <n>',

@@ -39,6 +39,7 @@ export interface RunFlags {
   sloDuplicateRate?: number;
   maxShrinks?: number;
   maxFailures?: number;
+  keepGoing?: boolean;
   metricsUrl?: string;
   propertyTimeLimitS?: number;
   redeliveryWaitMs?: number;
@@ -138,6 +139,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       settle,
       maxShrinks: flags.maxShrinks ?? 40,
       ...(flags.maxFailures === undefined ? {} : { maxFailures: flags.maxFailures }),
+      ...(flags.keepGoing === true ? { keepGoing: true } : {}),
       ...(flags.metricsUrl === undefined ? {} : { metricsUrl: flags.metricsUrl }),
       propertyTimeLimitMs: (flags.propertyTimeLimitS ?? 120) * 1000,
       outDir,

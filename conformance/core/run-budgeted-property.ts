@@ -23,6 +23,8 @@ export interface PropertyBudget {
   timeLimitMs: number;
   /** Shrink the first failure (false: report it as found). */
   shrink?: boolean;
+  /** Index of the first generated run (runs below it were explored by an earlier pass). */
+  firstRun?: number;
 }
 
 export interface BudgetedRun<T, R> {

@@ -54,7 +54,7 @@ export async function runConcurrentBudget<T, R>(
     const outcome = await run(value.value, 'run');
     if (outcome.findings.length > 0) start = { value, outcome, path: [index, ...steps] };
   } else {
-    let next = 0;
+    let next = budget.firstRun ?? 0;
     let first: { index: number; value: fc.Value<T>; outcome: ExecutionOutcome<R> } | undefined;
     let stop = false;
     const worker = async (): Promise<void> => {

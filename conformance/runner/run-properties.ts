@@ -4,7 +4,6 @@ import type { ExecutionContext, ExecutionVerdict } from '../check/check-executio
 import { EnvironmentError, asEnvironmentError } from '../core/environment-error.js';
 import { evidenceRecord, mergeEvidence } from '../core/finding.js';
 import type { Finding } from '../core/finding.js';
-import { runBudgetedProperty } from '../core/run-budgeted-property.js';
 import { runConcurrentBudget } from '../engine/concurrent-budget.js';
 import type { PropertyDef } from '../properties/catalog.js';
 import { bindSchedule, freshBinding, TENANTS } from '../streams/bind-schedule.js';
@@ -32,6 +31,12 @@ export interface RunOptions {
   path?: string;
   /** Executions allowed while shrinking, after the first failure. */
   maxShrinks: number;
+  /** Shrink the first failure (false: report it as found). */
+  shrink?: boolean;
+  /** Index of the first generated run: runs below it were explored by an earlier pass. */
+  firstRun?: number;
+  /** Stop before this run index (an exploring pass shorter than the property's plan). */
+  untilRun?: number;
   /** Wall-clock budget per property (runs + shrinking). */
   propertyTimeLimitMs: number;
   /** Schedules in flight at once (properties that crash the projector run one at a time). */
@@ -130,6 +135,11 @@ export async function executeOnce(
   };
 }
 
+/** Generated runs a property is planned for: `numRuns` scaled by its runsFactor, capped by its maxRuns. */
+export function plannedRuns(def: PropertyDef, numRuns: number): number {
+  return Math.min(def.maxRuns ?? Infinity, Math.max(1, Math.round(numRuns * (def.runsFactor ?? 1))));
+}
+
 /** Options of one property beyond the budget: whether to shrink a failure at all. */
 export interface PropertyPolicy {
   /** Decides after the runs whether the first failure is worth shrinking (undefined: shrink). */
@@ -145,10 +155,7 @@ export async function runProperty(
   policy: PropertyPolicy = {},
 ): Promise<PropertyResult> {
   const started = Date.now();
-  const numRuns = Math.min(
-    def.maxRuns ?? Number.POSITIVE_INFINITY,
-    Math.max(1, Math.round(options.numRuns * (def.runsFactor ?? 1))),
-  );
+  const numRuns = Math.min(options.untilRun ?? Infinity, plannedRuns(def, options.numRuns));
   const concurrency = def.profile.crashes ? 1 : (options.concurrency ?? 1);
   const timeLimitMs = Math.max(
     1,
@@ -196,14 +203,13 @@ export async function runProperty(
     ...(options.path === undefined ? {} : { path: options.path }),
     maxShrinks: options.maxShrinks,
     timeLimitMs,
+    ...(options.shrink === undefined ? {} : { shrink: options.shrink }),
+    ...(options.firstRun === undefined ? {} : { firstRun: options.firstRun }),
   };
   const arbitrary = scheduleArbitrary(def.name, def.profile);
-  const budgetResult =
-    concurrency > 1
-      ? await runConcurrentBudget(arbitrary, execute, { ...budget, concurrency }, (failed) =>
-          policy.skipShrinking?.(failed),
-        )
-      : await runBudgetedProperty(arbitrary, execute, budget, [], (failed) => policy.skipShrinking?.(failed));
+  const budgetResult = await runConcurrentBudget(arbitrary, execute, { ...budget, concurrency }, (failed) =>
+    policy.skipShrinking?.(failed),
+  );
   const result: PropertyResult = {
     name: def.name,
     title: def.title,
