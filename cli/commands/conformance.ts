@@ -6,7 +6,7 @@ import { runConformanceCommand } from '../conformance/conformance-command.js';
 import { replayCommand } from '../conformance/replay-command.js';
 import { replayFaultsCommand, soakCommand } from '../conformance/fault-commands.js';
 import { registerConformanceSecurity } from './conformance-security.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../../conformance/engine/defaults.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../../conformance/runner/defaults.js';
 import type { RunFlags } from '../conformance/conformance-command.js';
 
 const int =

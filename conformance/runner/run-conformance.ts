@@ -191,7 +191,7 @@ export function asEnvironmentError(error: unknown): EnvironmentError {
 
 /**
  * The target, refusing to judge an execution during which the projector the kit started exited
- * on its own: that is an environment error (exit 2), not a lost event.
+ * on its own: that is an environment error (nothing judged), not a lost event.
  */
 function guardedTarget(target: ProjectorTarget, projector: SupervisedChild | undefined): ScheduleExecutor {
   const check = (): void => {
@@ -277,7 +277,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
         continue;
       }
       o.progress(`property ${def.name}: ${def.title}`);
-      const r = await runProperty(executor, def, o, m, { skipShrinking: repeatPolicy(results) });
+      const r = await runProperty(executor, def, o, m, repeatPolicy(results));
       o.progress(
         `property ${def.name}: ${r.status}${r.status === 'failed' ? ` (${[...new Set(r.violations.map((v) => v.clauseId))].join(', ')})` : ''} in ${(r.durationMs / 1000).toFixed(1)} s${r.notShrunk === undefined ? '' : `; ${r.notShrunk}`}`,
       );
