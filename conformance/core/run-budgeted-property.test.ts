@@ -123,7 +123,8 @@ describe('runBudgetedProperty', () => {
   it('shrinks an explicit example that the arbitrary can shrink without context', async () => {
     const r = await runBudgetedProperty(arrays, executeArray, arrayBudget, [[1000, 3, 5, 950]]);
     expect(r.firstFailure?.path).toBe('0');
-    // Without the generation context fast-check's integer shrinker takes bigger steps: one odd value above 900 remains.
+    // Without the generation context fast-check's integer shrinker takes bigger steps: one odd
+    // value above 900 remains.
     expect(r.counterexample?.value).toHaveLength(1);
     expect(r.counterexample?.value[0]).toBeGreaterThan(900);
     expect((r.counterexample?.value[0] ?? 0) % 2).toBe(1);

@@ -17,7 +17,7 @@ export interface PropertyBudget {
   seed: number;
   /** Runs of the property, the explicit examples included. */
   numRuns: number;
-  /** `run:shrink:shrink...` of an earlier counterexample under this seed: replays that value, then shrinks it. */
+  /** `run:shrink:...` of an earlier counterexample under this seed: replays that value, then shrinks it. */
   path?: string;
   /** Executions allowed while shrinking a failure. */
   maxShrinks: number;
@@ -212,7 +212,10 @@ function parsePath(path: string): number[] {
   return steps;
 }
 
-/** The shrinker's candidates; an explicit example is shrunk only when the arbitrary can do it without context (as fast-check does). */
+/**
+ * The shrinker's candidates. An explicit example has no generation context: as in fast-check, it
+ * shrinks only when the arbitrary can shrink it without one.
+ */
 function shrinkCandidates<T>(arbitrary: fc.Arbitrary<T>, value: fc.Value<T>): Iterable<fc.Value<T>> {
   if (value.context === undefined && !arbitrary.canShrinkWithoutContext(value.value_)) return [];
   return arbitrary.shrink(value.value_, value.context);
