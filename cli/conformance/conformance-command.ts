@@ -1,6 +1,6 @@
 import { ServiceError } from '../../harness/services/index.js';
 import { ChildProcessError } from '../../harness/child/index.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../../conformance/engine/defaults.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../../conformance/runner/defaults.js';
 import { DEFAULT_SETTLE } from '../../conformance/target/projector-target.js';
 import { asEnvironmentError, runConformance } from '../../conformance/runner/run-conformance.js';
 import { commandLauncher, referenceProducerTemplate } from '../../conformance/producer/producer-launcher.js';

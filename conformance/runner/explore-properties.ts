@@ -107,9 +107,9 @@ export async function exploreProperties(
       continue;
     }
     o.progress(`property ${def.name}: runs ${result.runs + 1}-${planned}`);
-    const deep = await runProperty(executor, def, { ...o, firstRun: result.runs }, m, {
-      skipShrinking: (clauses) => repeatedClauses(results, { ...result, violations: [] }, clauses),
-    });
+    const deep = await runProperty(executor, def, { ...o, firstRun: result.runs }, m, (clauses) =>
+      repeatedClauses(results, { ...result, violations: [] }, clauses),
+    );
     mergeDeeperRuns(result, deep);
     if (deep.reason !== undefined) result.reason = `time limit: explored ${result.runs} of ${planned} runs`;
     o.progress(`property ${def.name}: ${statusLine(result)}`);

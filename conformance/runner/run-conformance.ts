@@ -181,7 +181,7 @@ export function asEnvironmentError(error: unknown): EnvironmentError {
 
 /**
  * The target, refusing to judge an execution during which the projector the kit started exited
- * on its own: that is an environment error (exit 2), not a lost event.
+ * on its own: that is an environment error (nothing judged), not a lost event.
  */
 function guardedTarget(target: ProjectorTarget, projector: SupervisedChild | undefined): ScheduleExecutor {
   const check = (): void => {

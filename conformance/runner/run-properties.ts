@@ -4,7 +4,7 @@ import type { ExecutionContext, ExecutionVerdict } from '../check/check-executio
 import { EnvironmentError, asEnvironmentError } from '../core/environment-error.js';
 import { evidenceRecord, mergeEvidence } from '../core/finding.js';
 import type { Finding } from '../core/finding.js';
-import { runConcurrentBudget } from '../engine/concurrent-budget.js';
+import { runBudgetedProperty } from '../core/run-budgeted-property.js';
 import type { PropertyDef } from '../properties/catalog.js';
 import { bindSchedule, freshBinding, TENANTS } from '../streams/bind-schedule.js';
 import { scheduleArbitrary } from '../streams/schedule-arbitrary.js';
@@ -27,7 +27,7 @@ export interface ScheduleExecutor {
 export interface RunOptions {
   seed: number;
   numRuns: number;
-  /** fast-check path, to replay one property's counterexample directly. */
+  /** Path (`run:shrink:...`) of one property's counterexample under `seed`, to replay it directly. */
   path?: string;
   /** Executions allowed while shrinking, after the first failure. */
   maxShrinks: number;
@@ -98,7 +98,7 @@ export function episodeIdsOf(schedule: Schedule): string[] {
 type ScheduleRecord = Omit<ScheduleFile, 'seed' | 'clauses'>;
 
 /** Executes one placeholder schedule under fresh ids and checks it. */
-export async function executeOnce(
+async function executeOnce(
   target: ScheduleExecutor,
   schedule: Schedule,
 ): Promise<{ exec: Execution; verdict: ExecutionVerdict; file: ScheduleRecord }> {
@@ -140,19 +140,16 @@ export function plannedRuns(def: PropertyDef, numRuns: number): number {
   return Math.min(def.maxRuns ?? Infinity, Math.max(1, Math.round(numRuns * (def.runsFactor ?? 1))));
 }
 
-/** Options of one property beyond the budget: whether to shrink a failure at all. */
-export interface PropertyPolicy {
-  /** Decides after the runs whether the first failure is worth shrinking (undefined: shrink). */
-  skipShrinking?: (failedClauses: ClauseId[]) => string | undefined;
-}
-
-/** Runs one projector property with the kit's budgeted runner: every run checked, the first failure shrunk. */
+/**
+ * Runs one projector property with the kit's budgeted runner: every run checked, the first failure
+ * shrunk unless `skipShrinking` gives a reason not to (undefined: shrink).
+ */
 export async function runProperty(
   target: ScheduleExecutor,
   def: PropertyDef,
   options: RunOptions,
   m: Measurements,
-  policy: PropertyPolicy = {},
+  skipShrinking?: (failedClauses: ClauseId[]) => string | undefined,
 ): Promise<PropertyResult> {
   const started = Date.now();
   const numRuns = Math.min(options.untilRun ?? Infinity, plannedRuns(def, options.numRuns));
@@ -203,12 +200,16 @@ export async function runProperty(
     ...(options.path === undefined ? {} : { path: options.path }),
     maxShrinks: options.maxShrinks,
     timeLimitMs,
+    concurrency,
     ...(options.shrink === undefined ? {} : { shrink: options.shrink }),
     ...(options.firstRun === undefined ? {} : { firstRun: options.firstRun }),
   };
-  const arbitrary = scheduleArbitrary(def.name, def.profile);
-  const budgetResult = await runConcurrentBudget(arbitrary, execute, { ...budget, concurrency }, (failed) =>
-    policy.skipShrinking?.(failed),
+  const budgetResult = await runBudgetedProperty(
+    scheduleArbitrary(def.name, def.profile),
+    execute,
+    budget,
+    [],
+    skipShrinking,
   );
   const result: PropertyResult = {
     name: def.name,
