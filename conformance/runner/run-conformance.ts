@@ -27,7 +27,7 @@ import type { SettleOptions } from '../target/projector-target.js';
 import type { ScheduleTarget } from '../streams/schedule-target.js';
 import { EnvironmentError, runProperty } from './run-properties.js';
 import type { Measurements, PropertyResult, ScheduleExecutor } from './run-properties.js';
-import { edgeNote } from '../arbitraries/edge-note.js';
+import { edgeNotes } from '../arbitraries/edge-note.js';
 import { evaluateSlos } from './slo.js';
 import type { SloThresholds } from './slo.js';
 
@@ -357,7 +357,7 @@ export async function finish(
       `publish p99 is the producer's own publish-to-ack p99 from the driver's GET /status (${producerPublish.toFixed(1)} ms)`,
     );
   }
-  if (m.edges !== undefined && m.events > 0) notes.push(edgeNote(m.edges));
+  if (m.edges !== undefined && m.events > 0) notes.push(...edgeNotes(m.edges));
   const clauses = clauseStatuses({ properties: results, slos, producer: producerClauses, ...extra });
   const durationMs = Date.now() - started;
   const report: ConformanceReport = {
