@@ -47,6 +47,9 @@ const FOCUS: Partial<Record<FixtureRule, string>> = {
   'lose-summarized': 'oracle',
   'lenient-event-type': 'bad-input',
   'last-body-wins': 'duplicates',
+  'locale-tie-break': 'reordering',
+  'guard-ms': 'reordering',
+  'summary-bytes': 'oracle',
 };
 const nextId = monotonicFactory();
 
