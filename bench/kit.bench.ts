@@ -50,6 +50,7 @@ const FOCUS: Partial<Record<FixtureRule, string>> = {
   'locale-tie-break': 'reordering',
   'guard-ms': 'reordering',
   'summary-bytes': 'oracle',
+  'case-folded-event-id': 'bad-input',
 };
 const nextId = monotonicFactory();
 

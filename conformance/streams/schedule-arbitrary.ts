@@ -197,6 +197,13 @@ function build(
       index: deliveries.length,
       message: { kind: 'invalid', subject, data: b.data, expectClause: b.clause, label: b.label },
     });
+    // A near miss's valid twin, before or after it.
+    if (b.twin !== undefined)
+      deliveries.push({
+        key: (at + 500) % 1001,
+        index: deliveries.length,
+        message: valid(b.twin, msgIdOf(b.twin)),
+      });
   });
   // The catalog sweep after the run's events (so it does not inflate their projection lag) and
   // before the canary (which shows consumption continued), each built from a forged event.

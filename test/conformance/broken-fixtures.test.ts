@@ -31,6 +31,7 @@ const FOCUS: Record<FixtureRule, { properties: string; extra?: string[] }> = {
   'locale-tie-break': { properties: 'reordering' },
   'guard-ms': { properties: 'reordering' },
   'summary-bytes': { properties: 'oracle' },
+  'case-folded-event-id': { properties: 'bad-input' },
 };
 /** `CK_FIXTURE_RULES=guard-ms,locale-tie-break` runs only those rules' cases. */
 const ONLY = process.env.CK_FIXTURE_RULES?.split(',');
