@@ -28,7 +28,7 @@ import type { ScheduleTarget } from '../streams/schedule-target.js';
 import { EnvironmentError } from './run-properties.js';
 import { exploreProperties, skippedProperty } from './explore-properties.js';
 import type { Measurements, PropertyResult, ScheduleExecutor } from './run-properties.js';
-import { edgeNote } from '../arbitraries/edge-note.js';
+import { edgeNotes } from '../arbitraries/edge-note.js';
 import { staleLogCheck } from '../check/check-stale-log.js';
 import { evidenceRecord } from '../core/finding.js';
 import { evaluateSlos } from './slo.js';
@@ -361,7 +361,7 @@ export async function finish(
       `publish p99 is the producer's own publish-to-ack p99 from the driver's GET /status (${producerPublish.toFixed(1)} ms)`,
     );
   }
-  if (m.edges !== undefined && m.events > 0) notes.push(edgeNote(m.edges));
+  if (m.edges !== undefined && m.events > 0) notes.push(...edgeNotes(m.edges));
   const clauses = clauseStatuses({ properties: results, slos, producer: producerClauses, ...extra });
   const durationMs = Date.now() - started;
   const report: ConformanceReport = {
