@@ -67,9 +67,29 @@ describe('checkEvents', () => {
     const copied = scheduleFacts(schedule(older, newer, older, newer));
     expect(judged(copied, true)).toEqual(['CT-4.dedup', 'CT-4.dedup']);
     expect(judged(copied, false)).toEqual(['CT-4.dedup']);
+    // Delivered once, the newer one was refused though greater than its row: the guard.
     const once = scheduleFacts(schedule(older, newer));
-    expect(judged(once, true)).toEqual(['CT-4.stale', 'CT-4.stale']);
+    expect(judged(once, true)).toEqual(['CT-4.stale', 'CT-4.guard']);
     expect(judged(once, false)).toEqual(['CT-4.stale']);
+  });
+
+  it('a copied event at a tie with its row stays the tie-break finding; a copied stale event recorded applied stays CT-4.stale', () => {
+    const low = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZA', '2026-01-01T00:00:01Z');
+    const high = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZB', '2026-01-01T00:00:01.000Z');
+    const tie = checkEvents({
+      facts: scheduleFacts(schedule(low, high, high)),
+      events: [record(low, 'stale'), record(high, 'stale')],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(tie.findings.map((f) => f.clauseId)).toEqual(['CT-4.stale', 'CT-4.tie-break']);
+    const staleAsApplied = checkEvents({
+      facts: scheduleFacts(schedule(newer, older, older)),
+      events: [record(newer, 'applied'), record(older, 'applied')],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(staleAsApplied.findings.map((f) => f.clauseId)).toEqual(['CT-4.stale']);
   });
 
   it('without a known order, only the order-free rule holds: the newest event is never stale', () => {
@@ -113,5 +133,26 @@ describe('checkEvents', () => {
     expect(checkEvents({ ...input, staleCounted: 0 }).findings.map((f) => f.clauseId)).toEqual([
       'CT-4.stale',
     ]);
+  });
+
+  it('an event greater than its row recorded stale is the comparison broken: CT-4.guard, or CT-4.tie-break at an equal instant', () => {
+    const later = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZC', '2026-01-01T00:00:03Z');
+    const byTs = checkEvents({
+      facts: scheduleFacts(schedule(newer, later)),
+      events: [record(newer, 'applied'), record(later, 'stale')],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(byTs.findings.map((f) => f.clauseId)).toEqual(['CT-4.guard']);
+    // A ULID and a UUIDv7 at one instant: bytes put the ULID ('G') before the UUID ('a').
+    const ulid = event('0189G000000000000000000000', '2026-01-01T00:00:02.000Z');
+    const uuid = event('0189a000-0000-7000-8000-000000000000', '2026-01-01T00:00:02Z');
+    const byId = checkEvents({
+      facts: scheduleFacts(schedule(ulid, uuid)),
+      events: [record(ulid, 'applied'), record(uuid, 'stale')],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(byId.findings.map((f) => f.clauseId)).toEqual(['CT-4.tie-break']);
   });
 });

@@ -1,7 +1,8 @@
 import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { ObservedDlqRow, ObservedEventRecord } from '../target/observation.js';
-import { eventKey } from './schedule-facts.js';
+import { compareOrderingKey } from '../../lib/index.js';
+import { canonicalOr, eventKey } from './schedule-facts.js';
 import type { ScheduleFacts } from './schedule-facts.js';
 
 /** What the events-table check reads. */
@@ -28,14 +29,15 @@ function deadLettered(rows: ObservedDlqRow[], e: { tenant_id: string; agent_id: 
 }
 
 /**
- * An event delivered more than once whose record differs from its first delivery's outcome: a
- * later copy was projected again (its equal key is then stale against the row it wrote itself).
- * With dedup the first outcome stands, so the broken rule is CT-4.dedup, not CT-4.stale.
+ * An event applied on its first delivery, delivered again, and recorded stale where no ordering
+ * comparison could have refused it (no tie): a later copy was projected again and met the equal
+ * row its first delivery wrote. With dedup the first outcome stands, so the broken rule is
+ * CT-4.dedup, not CT-4.stale nor the guard.
  */
-function reprocessed(k: string, first: string, recorded: string): Finding {
+function reprocessed(k: string): Finding {
   return {
     clauseId: 'CT-4.dedup',
-    message: `event ${k} is recorded ${recorded}, but its first delivery is ${first}: a later copy of it was projected again and rewrote its events record`,
+    message: `event ${k} is recorded stale, but its first delivery applied it: a later copy was projected again and rewrote its events record`,
   };
 }
 
@@ -88,12 +90,41 @@ export function checkEvents(input: EventsInput): CheckOutcome {
       continue;
     }
     const isNewest = newest.get(eventKey(e.tenant_id, e.agent_id, e.episode_id)) === e.event_id;
+    const rowBefore = facts.rowBefore.get(k);
+    // Only an equal source_ts lets a broken comparison refuse an event its row should take.
+    const guardCouldRefuse = input.orderKnown
+      ? rowBefore !== undefined && canonicalOr(rowBefore.source_ts) === canonicalOr(e.source_ts)
+      : (facts.byKey.get(eventKey(e.tenant_id, e.agent_id, e.episode_id)) ?? []).some(
+          (o) => o.event_id !== e.event_id && canonicalOr(o.source_ts) === canonicalOr(e.source_ts),
+        );
+    if (
+      outcome === 'stale' &&
+      facts.deliveredAgain.has(k) &&
+      !guardCouldRefuse &&
+      (isNewest || (input.orderKnown && modelOutcome === 'applied'))
+    ) {
+      out.findings.push(reprocessed(k));
+      continue;
+    }
+    if (
+      input.orderKnown &&
+      outcome === 'stale' &&
+      rowBefore !== undefined &&
+      compareOrderingKey(e, rowBefore) > 0
+    ) {
+      // Refused an event greater than its row: the comparison is wrong, not the stale handling.
+      const tie = canonicalOr(rowBefore.source_ts) === canonicalOr(e.source_ts);
+      out.findings.push({
+        clauseId: tie ? 'CT-4.tie-break' : 'CT-4.guard',
+        message: `event ${k} is recorded stale, but in stream order it is greater than its row${tie ? ' (equal source_ts: the greater event_id in byte order must win)' : ''}`,
+      });
+      continue;
+    }
     if (isNewest && outcome === 'stale') {
-      out.findings.push(
-        facts.deliveredAgain.has(k)
-          ? reprocessed(k, 'applied', outcome)
-          : { clauseId: 'CT-4.stale', message: `event ${k} is the newest of its episode but recorded stale` },
-      );
+      out.findings.push({
+        clauseId: 'CT-4.stale',
+        message: `event ${k} is the newest of its episode but recorded stale`,
+      });
       continue;
     }
     if (!input.orderKnown || modelOutcome === undefined) continue;
@@ -101,9 +132,7 @@ export function checkEvents(input: EventsInput): CheckOutcome {
       addEvidence(out.evidence, 'CT-4.stale');
       if (outcome === 'stale') staleRecorded++;
     }
-    if (outcome !== modelOutcome && facts.deliveredAgain.has(k)) {
-      out.findings.push(reprocessed(k, modelOutcome, outcome));
-    } else if (outcome !== modelOutcome) {
+    if (outcome !== modelOutcome) {
       out.findings.push({
         clauseId: 'CT-4.stale',
         message: `event ${k} is recorded ${outcome}, but in stream order it is ${modelOutcome}${modelOutcome === 'stale' ? ' (an event not greater than the row, and not a first delete)' : ''}`,

@@ -45,11 +45,21 @@ export async function captureSubject(
   };
 }
 
-/** Every message the stream holds for the tenant (after the stream's dedup). */
+/**
+ * Every message the stream holds for the tenant (after the stream's dedup), also on subjects
+ * with the tenant in the agent's place, so a producer swapping them is judged under CT-3.topic.
+ */
 export async function readBus(js: JetStreamClient, tenant: string): Promise<CapturedMessage[]> {
-  const consumer = await js.consumers.get('CONTINUUM_EPISODES', {
-    filter_subjects: `continuum.episode.v1.${tenant}.*`,
-  });
+  const own = await readStream(js, `continuum.episode.v1.${tenant}.*`);
+  // The two filters overlap on v1.{tenant}.{tenant}, which one consumer cannot hold; read it once.
+  const swapped = (await readStream(js, `continuum.episode.v1.*.${tenant}`)).filter(
+    (m) => !m.subject.startsWith(`continuum.episode.v1.${tenant}.`),
+  );
+  return [...own, ...swapped];
+}
+
+async function readStream(js: JetStreamClient, filter: string): Promise<CapturedMessage[]> {
+  const consumer = await js.consumers.get('CONTINUUM_EPISODES', { filter_subjects: filter });
   const pending = (await consumer.info(true)).num_pending;
   const out: CapturedMessage[] = [];
   if (pending === 0) return out;

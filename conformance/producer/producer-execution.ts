@@ -123,6 +123,9 @@ export async function executeProducer(
   for (const m of bus) {
     const decoded = decodeEpisodeEvent(m.data, 'producer');
     if (!decoded.ok) {
+      // It reached the bus, invalid: that is its finding, not a lost export too.
+      const eventId = eventIdOf(m.data);
+      if (eventId !== undefined) seen.add(eventId);
       const e = decoded.errors[0];
       v.push({
         clauseId: clauseOr(e?.clauseId, 'CT-3.json'),
@@ -183,4 +186,13 @@ export async function executeProducer(
       });
   }
   return { violations: v, exercised, messages: bus.length };
+}
+
+function eventIdOf(data: string): string | undefined {
+  try {
+    const parsed = JSON.parse(data) as { event_id?: unknown } | null;
+    return typeof parsed?.event_id === 'string' ? parsed.event_id : undefined;
+  } catch {
+    return undefined;
+  }
 }
