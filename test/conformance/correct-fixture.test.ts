@@ -41,6 +41,8 @@ describe('the kit passes the correct fixture (no --break) and writes every repor
       'poison',
       'valkey',
       'crash',
+      // Its stale events are named in its output: CT-4.stale's log half.
+      'stale-log',
     ]);
     // One row per clause of the spec, and the reports are all there.
     expect(report?.clauses.length).toBeGreaterThan(50);
