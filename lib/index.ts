@@ -126,6 +126,12 @@ export {
   MIGRATION_SQL,
   /** Every clause ID of the spec, in spec order. */
   CLAUSE_IDS,
+  /** Every clause of the spec by ID: section, title, text, check and side. */
+  CLAUSES,
+  /** How a clause can be judged: validator, conformance, slo, documented. */
+  CLAUSE_CHECKS,
+  /** Which implementation a clause binds: producer, projector, both, deployment. */
+  CLAUSE_SIDES,
   /** Whether a string is a clause ID of the spec. */
   isClauseId,
 } from './contract.js';
@@ -134,6 +140,12 @@ export type {
   Contract,
   /** The union of the spec's clause IDs (x-clauses). */
   ClauseId,
+  /** One clause of the spec (x-clauses entry with its id). */
+  Clause,
+  /** One of CLAUSE_CHECKS. */
+  ClauseCheck,
+  /** One of CLAUSE_SIDES. */
+  ClauseSide,
 } from './contract.js';
 
 export {
