@@ -1,8 +1,10 @@
-import { CONTRACT } from '../../lib/index.js';
-import type { ClauseId } from '../../lib/index.js';
+import { CLAUSES } from '../../lib/index.js';
+import type { ClauseCheck, ClauseId, ClauseSide } from '../../lib/index.js';
 import type { ClauseState, ClauseVerdict } from '../core/verdict.js';
 import type { PropertyResult } from '../runner/run-properties.js';
 import type { SloResult } from '../runner/slo.js';
+import { outsideRun } from './run-sides.js';
+import type { TestedSide } from './run-sides.js';
 
 export type { ClauseState };
 
@@ -11,30 +13,15 @@ export interface ClauseStatus {
   id: ClauseId;
   title: string;
   text: string;
-  check: string;
+  check: ClauseCheck;
+  /** The implementation the clause binds (x-clauses side). */
+  side: ClauseSide;
   status: ClauseState;
   note: string;
   properties: string[];
   /** Situations its checks saw in runs without a finding (the evidence of a pass). */
   evidence: number;
 }
-
-const PRODUCER_CLAUSES = new Set<ClauseId>([
-  'CT-3.msg-id',
-  'CT-3.export-policy',
-  'CT-6.local-writes',
-  'CT-6.export-retry',
-  'CT-6.fail-closed',
-  'CT-6.fail-open',
-  'CT-7.redaction',
-  'CT-7.transport-auth',
-  'CT-7.audit',
-  'CT-8.replay-source',
-  'CT-8.replay-idempotent',
-  'CT-8.backfill-params',
-  'CT-8.dry-run',
-  'CT-9.local-write-p99',
-]);
 
 /** Clauses no property can judge yet, with the reason the report gives. */
 const NOT_CHECKED: Partial<Record<ClauseId, string>> = {
@@ -43,6 +30,8 @@ const NOT_CHECKED: Partial<Record<ClauseId, string>> = {
 };
 
 export interface ClauseInputs {
+  /** The implementations this run tests: a clause binding only the other one is not selected. */
+  sides: readonly TestedSide[];
   properties: PropertyResult[];
   slos: SloResult[];
   /** Clauses the producer properties tested, with their verdicts (empty for --target projector). */
@@ -57,9 +46,9 @@ const count = (p: PropertyResult, c: ClauseId, f: 'evidence' | 'failures'): numb
 
 /** A row per clause of the spec: passed only on evidence, failed on a finding, or not tested and why. */
 export function clauseStatuses(input: ClauseInputs): ClauseStatus[] {
-  return Object.values(CONTRACT.clauses).map((c): ClauseStatus => {
-    const id = c.id as ClauseId;
-    const row = { id, title: c.title, text: c.text, check: c.check };
+  return Object.values(CLAUSES).map((c): ClauseStatus => {
+    const id = c.id;
+    const row = { id, title: c.title, text: c.text, check: c.check, side: c.side };
     const verdict = (
       status: ClauseState,
       note: string,
@@ -88,6 +77,15 @@ export function clauseStatuses(input: ClauseInputs): ClauseStatus[] {
         names,
         evidence,
       );
+    if (outsideRun(c.side, input.sides)) {
+      const measured = slo?.reason === undefined ? '' : ` (${slo.reason})`;
+      return verdict(
+        'not-selected',
+        `binds the ${c.side}; this run tests ${input.sides.map((s) => `a ${s}`).join(' and ')}${measured}`,
+        names,
+        evidence,
+      );
+    }
     if (slo !== undefined) {
       const note =
         slo.status === 'not-tested'
@@ -130,12 +128,12 @@ export function clauseStatuses(input: ClauseInputs): ClauseStatus[] {
     }
     if (input.notSelected?.has(id) === true)
       return verdict('not-selected', 'its properties were not selected (--property / --clauses)', []);
-    if (PRODUCER_CLAUSES.has(id))
+    if (c.side === 'producer')
+      return verdict('not-tested', 'binds the producer; no property of this kit covers it yet', []);
+    if (c.side === 'both' && !input.sides.includes('producer'))
       return verdict(
         'not-tested',
-        input.producer.size > 0
-          ? 'producer clause no property of this kit covers yet'
-          : 'producer clause: run with --target producer or --target reference',
+        'binds both sides; no projector property covers it, and this run tests no producer (--target producer or --target reference)',
         [],
       );
     if (c.check === 'validator')

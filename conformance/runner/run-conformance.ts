@@ -16,6 +16,7 @@ import { PRODUCER_CLAUSES } from '../producer/run-producer.js';
 import { clauseStatuses } from '../report/clause-status.js';
 import type { ClauseInputs } from '../report/clause-status.js';
 import type { ConformanceReport } from '../report/conformance-report.js';
+import type { TestedSide } from '../report/run-sides.js';
 import { writeReports } from '../report/write-reports.js';
 import { Observer } from '../target/observer.js';
 import { scrapeStaleCount } from '../target/scrape-stale.js';
@@ -338,6 +339,10 @@ export async function finish(
   producer?: ProducerRun,
   extra: Pick<ClauseInputs, 'notSelected' | 'unobservable'> = {},
 ): Promise<ConformanceReport> {
+  const sides: TestedSide[] = [
+    ...(o.producerOnly === true ? [] : ['projector' as const]),
+    ...(o.driverUrl !== undefined || o.producerCmd !== undefined ? ['producer' as const] : []),
+  ];
   const producerPublish = producer?.publishP99Ms;
   const slos = evaluateSlos(
     producerPublish === undefined ? m : { ...m, publishMs: [producerPublish] },
@@ -358,13 +363,14 @@ export async function finish(
     );
   }
   if (m.edges !== undefined && m.events > 0) notes.push(edgeNote(m.edges));
-  const clauses = clauseStatuses({ properties: results, slos, producer: producerClauses, ...extra });
+  const clauses = clauseStatuses({ sides, properties: results, slos, producer: producerClauses, ...extra });
   const durationMs = Date.now() - started;
   const report: ConformanceReport = {
     kit: 'continuum-kit',
     kitVersion: kitVersion(),
     specHash: CONTRACT.specHash,
     target: o.target,
+    sides,
     startedAt: new Date(started).toISOString(),
     durationMs,
     seed: o.seed,
