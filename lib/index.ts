@@ -60,6 +60,14 @@ export {
   parseEpisodeSubject,
   /** Splits a DLQ subject into tenant and agent. */
   parseDlqSubject,
+  /** A filter on episode subjects: continuum.episode.v1.{tenant_id|*}.{agent_id|*|>} */
+  episodeSubjectFilter,
+  /** A filter on DLQ subjects: continuum.episode.dlq.v1.{tenant_id|*}.{agent_id|*|>} */
+  dlqSubjectFilter,
+  /** 'continuum.episode.v1.' */
+  EPISODE_SUBJECT_PREFIX,
+  /** 'continuum.episode.dlq.v1.' */
+  DLQ_SUBJECT_PREFIX,
 } from './subjects.js';
 export type {
   /** Result of parsing a subject. */
@@ -80,6 +88,8 @@ export {
   cacheKey,
   /** Reads a key back into family and scope; never across tenants. */
   parseValkeyKey,
+  /** tenant:{t}: */
+  tenantKeyPrefix,
 } from './keys.js';
 export type {
   /** presence | rate_limit | cache */
@@ -147,6 +157,15 @@ export type {
   /** One of CLAUSE_SIDES. */
   ClauseSide,
 } from './contract.js';
+
+export {
+  /** The projection tables of x-projection by what they hold (projection, events, dlq, audit). */
+  PROJECTION_TABLES,
+} from './tables.js';
+export type {
+  /** A table of x-projection.tables. */
+  ProjectionTableName,
+} from './tables.js';
 
 export {
   /** Thrown for misuse of the API, with a stable code. */

@@ -7,7 +7,7 @@ import type { ProducerRun } from '../producer/run-producer.js';
 import { runBusDownStart } from '../producer/run-bus-down-start.js';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT, PROJECTION_TABLES } from '../../lib/index.js';
 import { connectNats } from '../../harness/services/connect-nats.js';
 import type { NatsConnectOptions } from '../../harness/services/connect-nats.js';
 import type { ClauseId } from '../../lib/index.js';
@@ -99,7 +99,7 @@ export async function openSession(o: ConformanceOptions): Promise<Session> {
   redis.on('error', () => undefined); // connection errors surface on the commands that hit them
   const notes: string[] = [];
   try {
-    await db.query('SELECT 1 FROM arqonbus_continuum_projection LIMIT 0');
+    await db.query(`SELECT 1 FROM ${PROJECTION_TABLES.projection} LIMIT 0`);
     await redis.connect();
     await (await jetstreamManager(nc)).streams.info(CONTRACT.streams.episodes.name);
   } catch (error) {
