@@ -1,7 +1,7 @@
 import { headers } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { brokerMsgId, isEventId, isScopedId } from '../../lib/index.js';
+import { brokerMsgId, CONTRACT, episodeSubjectFilter, isEventId, isScopedId } from '../../lib/index.js';
 import { canonicalJson } from '../check/canonical-json.js';
 import type { Violation } from '../check/violation.js';
 import { captureSubject, readBus } from './capture-subject.js';
@@ -62,7 +62,7 @@ export async function backfillChecks(
   const to = new Date(Date.parse(last.sourceTs) + 1000).toISOString();
   const expected = mine.filter((w) => !w.sensitive && w.sourceTs >= from && w.sourceTs < to);
   const request = { from_ts: from, to_ts: to, tenant_id: tenant, agent_id: agents[0], dry_run: true };
-  const subject = `continuum.episode.v1.${tenant}.*`;
+  const subject = episodeSubjectFilter(tenant);
   exercised.add('CT-8.dry-run').add('CT-8.backfill-params').add('CT-8.replay-idempotent');
 
   const dryCapture = await captureSubject(js, subject);
@@ -108,7 +108,7 @@ export async function backfillChecks(
     // again under fresh msg ids, as the broker would after the window, and compare the rows.
     for (const m of replayed) {
       const h = headers();
-      h.set('Nats-Msg-Id', `${m.msgId ?? 'none'}:ck-replay`);
+      h.set(CONTRACT.headers.msgId, `${m.msgId ?? 'none'}:ck-replay`);
       await js.publish(m.subject, m.data, { headers: h });
     }
     await projectorCaughtUp(js, 15_000);

@@ -1,6 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { brokerMsgId, decodeEpisodeEvent, episodeSubject } from '../../lib/index.js';
+import { brokerMsgId, decodeEpisodeEvent, episodeSubject, PROJECTION_TABLES } from '../../lib/index.js';
 import type { Violation } from '../check/violation.js';
 import { backfillChecks } from './backfill-checks.js';
 import type { ProducerWrite } from './backfill-checks.js';
@@ -174,7 +174,7 @@ export async function executeProducer(
   if (db !== undefined && writes.some((w) => w.agent === agents[0])) {
     // Every backfill, dry or not, writes an audit row (x-replay.audit, CT-7.audit).
     const audited = await db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM arqonbus_continuum_audit WHERE action = 'backfill' AND tenant_id = $1`,
+      `SELECT count(*) AS n FROM ${PROJECTION_TABLES.audit} WHERE action = 'backfill' AND tenant_id = $1`,
       [tenant],
     );
     exercised.add('CT-7.audit');
@@ -182,7 +182,7 @@ export async function executeProducer(
     if (n < 2)
       v.push({
         clauseId: 'CT-7.audit',
-        message: `2 backfills (dry and real) of tenant ${tenant} left ${n} rows in arqonbus_continuum_audit`,
+        message: `2 backfills (dry and real) of tenant ${tenant} left ${n} rows in ${PROJECTION_TABLES.audit}`,
       });
   }
   return { violations: v, exercised, messages: bus.length };

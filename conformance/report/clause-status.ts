@@ -1,8 +1,10 @@
-import { CONTRACT } from '../../lib/index.js';
-import type { ClauseId } from '../../lib/index.js';
+import { CLAUSES } from '../../lib/index.js';
+import type { ClauseCheck, ClauseId, ClauseSide } from '../../lib/index.js';
 import type { ClauseState, ClauseVerdict } from '../core/verdict.js';
 import type { PropertyResult } from '../runner/run-properties.js';
 import type { SloResult } from '../runner/slo.js';
+import { outsideRun } from './run-sides.js';
+import type { TestedSide } from './run-sides.js';
 
 export type { ClauseState };
 
@@ -11,30 +13,15 @@ export interface ClauseStatus {
   id: ClauseId;
   title: string;
   text: string;
-  check: string;
+  check: ClauseCheck;
+  /** The implementation the clause binds (x-clauses side). */
+  side: ClauseSide;
   status: ClauseState;
   note: string;
   properties: string[];
   /** Situations its checks saw in runs without a finding (the evidence of a pass). */
   evidence: number;
 }
-
-const PRODUCER_CLAUSES = new Set<ClauseId>([
-  'CT-3.msg-id',
-  'CT-3.export-policy',
-  'CT-6.local-writes',
-  'CT-6.export-retry',
-  'CT-6.fail-closed',
-  'CT-6.fail-open',
-  'CT-7.redaction',
-  'CT-7.transport-auth',
-  'CT-7.audit',
-  'CT-8.replay-source',
-  'CT-8.replay-idempotent',
-  'CT-8.backfill-params',
-  'CT-8.dry-run',
-  'CT-9.local-write-p99',
-]);
 
 /**
  * Clauses no check of the kit can fail yet (no broken fixture proves one), with the reason the
@@ -56,6 +43,8 @@ export interface ClauseInputs {
   producer: Map<string, ClauseVerdict>;
   /** Clauses only unselected properties test (--property / --clauses). */
   notSelected?: ReadonlySet<ClauseId>;
+  /** The implementations this run tests: a clause binding only the other one is not selected. */
+  sides: readonly TestedSide[];
   /** Why a clause's situation was not observable in this run (e.g. the stale outcome order). */
   unobservable?: ReadonlyMap<ClauseId, string>;
 }
@@ -64,7 +53,7 @@ const count = (p: PropertyResult, c: ClauseId, f: 'evidence' | 'failures'): numb
 
 /** A row per clause of the spec: passed only on evidence, failed on a finding, or not tested and why. */
 export function clauseStatuses(input: ClauseInputs): ClauseStatus[] {
-  return Object.values(CONTRACT.clauses).map((c) => neverPassedUnproven(clauseStatus(c, input)));
+  return Object.values(CLAUSES).map((c) => neverPassedUnproven(clauseStatus(c, input)));
 }
 
 /** A documentation clause, or one in {@link NOT_CHECKED}, is not tested even when a run saw it. */
@@ -74,9 +63,9 @@ export function neverPassedUnproven(s: ClauseStatus): ClauseStatus {
   return reason === undefined ? s : { ...s, status: 'not-tested', note: `${reason} (${s.note})` };
 }
 
-function clauseStatus(c: (typeof CONTRACT.clauses)[ClauseId], input: ClauseInputs): ClauseStatus {
-  const id = c.id as ClauseId;
-  const row = { id, title: c.title, text: c.text, check: c.check };
+function clauseStatus(c: (typeof CLAUSES)[ClauseId], input: ClauseInputs): ClauseStatus {
+  const id = c.id;
+  const row = { id, title: c.title, text: c.text, check: c.check, side: c.side };
   const verdict = (status: ClauseState, note: string, properties: string[], evidence = 0): ClauseStatus => ({
     ...row,
     status,
@@ -100,6 +89,15 @@ function clauseStatus(c: (typeof CONTRACT.clauses)[ClauseId], input: ClauseInput
       names,
       evidence,
     );
+  if (outsideRun(c.side, input.sides)) {
+    const measured = slo?.reason === undefined ? '' : ` (${slo.reason})`;
+    return verdict(
+      'not-selected',
+      `binds the ${c.side}; this run tests ${input.sides.map((s) => `a ${s}`).join(' and ')}${measured}`,
+      names,
+      evidence,
+    );
+  }
   if (slo !== undefined) {
     const note =
       slo.status === 'not-tested'
@@ -141,12 +139,12 @@ function clauseStatus(c: (typeof CONTRACT.clauses)[ClauseId], input: ClauseInput
   }
   if (input.notSelected?.has(id) === true)
     return verdict('not-selected', 'its properties were not selected (--property / --clauses)', []);
-  if (PRODUCER_CLAUSES.has(id))
+  if (c.side === 'producer')
+    return verdict('not-tested', 'binds the producer; no property of this kit covers it yet', []);
+  if (c.side === 'both' && !input.sides.includes('producer'))
     return verdict(
       'not-tested',
-      input.producer.size > 0
-        ? 'producer clause no property of this kit covers yet'
-        : 'producer clause: run with --target producer or --target reference',
+      'binds both sides; no projector property covers it, and this run tests no producer (--target producer or --target reference)',
       [],
     );
   if (c.check === 'validator')

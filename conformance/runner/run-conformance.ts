@@ -7,7 +7,7 @@ import type { ProducerRun } from '../producer/run-producer.js';
 import { runBusDownStart } from '../producer/run-bus-down-start.js';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT, PROJECTION_TABLES } from '../../lib/index.js';
 import { connectNats } from '../../harness/services/connect-nats.js';
 import type { NatsConnectOptions } from '../../harness/services/connect-nats.js';
 import type { ClauseId } from '../../lib/index.js';
@@ -16,6 +16,7 @@ import { PRODUCER_CLAUSES } from '../producer/run-producer.js';
 import { clauseStatuses } from '../report/clause-status.js';
 import type { ClauseInputs } from '../report/clause-status.js';
 import type { ConformanceReport } from '../report/conformance-report.js';
+import type { TestedSide } from '../report/run-sides.js';
 import { writeReports } from '../report/write-reports.js';
 import { Observer } from '../target/observer.js';
 import { scrapeStaleCount } from '../target/scrape-stale.js';
@@ -103,7 +104,7 @@ export async function openSession(o: ConformanceOptions): Promise<Session> {
   redis.on('error', () => undefined); // connection errors surface on the commands that hit them
   const notes: string[] = [];
   try {
-    await db.query('SELECT 1 FROM arqonbus_continuum_projection LIMIT 0');
+    await db.query(`SELECT 1 FROM ${PROJECTION_TABLES.projection} LIMIT 0`);
     await redis.connect();
     await (await jetstreamManager(nc)).streams.info(CONTRACT.streams.episodes.name);
   } catch (error) {
@@ -342,6 +343,10 @@ export async function finish(
   producer?: ProducerRun,
   extra: Pick<ClauseInputs, 'notSelected' | 'unobservable'> = {},
 ): Promise<ConformanceReport> {
+  const sides: TestedSide[] = [
+    ...(o.producerOnly === true ? [] : ['projector' as const]),
+    ...(o.driverUrl !== undefined || o.producerCmd !== undefined ? ['producer' as const] : []),
+  ];
   const producerPublish = producer?.publish;
   const slos = evaluateSlos(m, o.slo, producerPublish);
   const producerClauses =
@@ -358,13 +363,14 @@ export async function finish(
     );
   }
   if (m.edges !== undefined && m.events > 0) notes.push(...edgeNotes(m.edges));
-  const clauses = clauseStatuses({ properties: results, slos, producer: producerClauses, ...extra });
+  const clauses = clauseStatuses({ sides, properties: results, slos, producer: producerClauses, ...extra });
   const durationMs = Date.now() - started;
   const report: ConformanceReport = {
     kit: 'continuum-kit',
     kitVersion: kitVersion(),
     specHash: CONTRACT.specHash,
     target: o.target,
+    sides,
     startedAt: new Date(started).toISOString(),
     durationMs,
     seed: o.seed,

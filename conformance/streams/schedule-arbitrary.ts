@@ -10,6 +10,7 @@ import type { EventObject, Pools } from './event-spec.js';
 import { poisonMessages } from './poison-input.js';
 import type { Schedule, ScheduleMessage, ScheduleStep } from './schedule.js';
 import { sweepArbitrary, sweepMessage } from './validator-sweep.js';
+import { EPISODE_SUBJECT_PREFIX } from '../../lib/index.js';
 
 /** How a property's schedules are shaped. */
 export interface Profile extends Pools {
@@ -65,7 +66,7 @@ export function scheduleArbitrary(property: string, p: Profile): fc.Arbitrary<Sc
   );
 }
 
-const subjectOf = (t: string, a: string): string => `continuum.episode.v1.${t}.${a}`;
+const subjectOf = (t: string, a: string): string => `${EPISODE_SUBJECT_PREFIX}${t}.${a}`;
 const msgIdOf = (e: EventObject): string => `${e.tenant_id}:${e.agent_id}:${e.event_id}`;
 
 function valid(e: EventObject, msgId: string, redelivery = false): ScheduleMessage {

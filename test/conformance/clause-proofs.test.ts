@@ -16,6 +16,9 @@ import type { ClauseInputs } from '../../conformance/report/clause-status.js';
 import { mergeFaultClauses } from '../../conformance/runner/merge-fault-clauses.js';
 import type { PropertyResult } from '../../conformance/runner/run-properties.js';
 
+/** Both implementations under test, so no clause is left out for its side. */
+const BOTH = ['producer', 'projector'] as const;
+
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const read = (file: string): string => readFileSync(path.join(ROOT, file), 'utf8');
 const neverPassed = CLAUSE_IDS.filter(
@@ -40,9 +43,10 @@ const allPassing = (): ClauseInputs[] => {
   };
   const passed = { status: 'passed' as const, note: 'seen', evidence: 3 };
   return [
-    { properties: [property], slos: [], producer: new Map() },
-    { properties: [], slos: [], producer: new Map(CLAUSE_IDS.map((id) => [id, passed])) },
+    { sides: BOTH, properties: [property], slos: [], producer: new Map() },
+    { sides: BOTH, properties: [], slos: [], producer: new Map(CLAUSE_IDS.map((id) => [id, passed])) },
     {
+      sides: BOTH,
       properties: [],
       slos: CLAUSE_IDS.map((clauseId) => ({
         clauseId,
@@ -95,7 +99,7 @@ describe('every clause the report can call passed has a proof that the kit can f
     }
     const faults = new Map(CLAUSE_IDS.map((id) => [id, { status: 'passed' as const, note: 'fault run' }]));
     const merged = mergeFaultClauses(
-      clauseStatuses({ properties: [], slos: [], producer: new Map() }),
+      clauseStatuses({ sides: BOTH, properties: [], slos: [], producer: new Map() }),
       faults,
     );
     expect(
