@@ -8,8 +8,9 @@ import { runBudgetedProperty } from '../core/run-budgeted-property.js';
 import { runConcurrentBudget } from '../engine/concurrent-budget.js';
 import type { PropertyDef } from '../properties/catalog.js';
 import { bindSchedule, freshBinding, TENANTS } from '../streams/bind-schedule.js';
+import { minimiseSchedule } from './minimise-schedule.js';
 import { scheduleArbitrary } from '../streams/schedule-arbitrary.js';
-import type { Schedule, ScheduleFile } from '../streams/schedule.js';
+import type { Minimisation, Schedule, ScheduleFile } from '../streams/schedule.js';
 import { scheduleMessages } from '../streams/schedule.js';
 import type { Execution } from '../target/projector-target.js';
 
@@ -30,7 +31,7 @@ export interface RunOptions {
   numRuns: number;
   /** fast-check path, to replay one property's counterexample directly. */
   path?: string;
-  /** Executions allowed while shrinking, after the first failure. */
+  /** Executions allowed while minimising the first failure's schedule. */
   maxShrinks: number;
   /** Wall-clock budget per property (runs + shrinking). */
   propertyTimeLimitMs: number;
@@ -64,6 +65,8 @@ export interface PropertyResult {
   failures?: Partial<Record<ClauseId, number>>;
   /** The counterexample was not shrunk, and why. */
   notShrunk?: string;
+  /** How the first failure's schedule was minimised into the counterexample. */
+  minimised?: Minimisation;
   /** Bad input the broker refused (it never reached the implementation), by the clause it breaks. */
   refusedByBroker?: Partial<Record<ClauseId, number>>;
 }
@@ -190,20 +193,20 @@ export async function runProperty(
     }
     return { findings: verdict.findings, evidence: verdict.evidence, record: file };
   };
+  // The runner finds the first failure; its schedule is then minimised as data (minimise-schedule.ts).
   const budget = {
     seed: options.seed,
     numRuns,
     ...(options.path === undefined ? {} : { path: options.path }),
-    maxShrinks: options.maxShrinks,
+    maxShrinks: 0,
+    shrink: false,
     timeLimitMs,
   };
   const arbitrary = scheduleArbitrary(def.name, def.profile);
   const budgetResult =
     concurrency > 1
-      ? await runConcurrentBudget(arbitrary, execute, { ...budget, concurrency }, (failed) =>
-          policy.skipShrinking?.(failed),
-        )
-      : await runBudgetedProperty(arbitrary, execute, budget, [], (failed) => policy.skipShrinking?.(failed));
+      ? await runConcurrentBudget(arbitrary, execute, { ...budget, concurrency })
+      : await runBudgetedProperty(arbitrary, execute, budget);
   const result: PropertyResult = {
     name: def.name,
     title: def.title,
@@ -223,14 +226,31 @@ export async function runProperty(
   if (found !== undefined) {
     result.status = 'failed';
     if (found.path !== undefined) result.path = found.path;
-    result.violations = [...found.outcome.findings];
+    let outcome = found.outcome;
+    const failed = [...new Set(outcome.findings.map((f) => f.clauseId))];
+    const notShrunk = options.maxShrinks === 0 ? 'shrinking is off' : policy.skipShrinking?.(failed);
+    if (notShrunk === undefined) {
+      const minimised = await minimiseSchedule(found.value, (s) => execute(s, 'shrink'), {
+        target: failed,
+        budget: options.maxShrinks,
+        width: concurrency,
+        deadline: started + timeLimitMs,
+      });
+      outcome = minimised.outcome ?? outcome;
+      result.minimised = {
+        executions: minimised.executions,
+        before: minimised.before,
+        after: minimised.after,
+      };
+    } else result.notShrunk = notShrunk;
+    result.violations = [...outcome.findings];
     result.counterexample = {
-      ...found.outcome.record,
+      ...outcome.record,
       seed: options.seed,
       clauses: def.clauses,
       ...(found.path === undefined ? {} : { path: found.path }),
+      ...(result.minimised === undefined ? {} : { minimised: result.minimised }),
     };
-    if (budgetResult.notShrunk !== undefined) result.notShrunk = budgetResult.notShrunk;
   } else if (budgetResult.interrupted) {
     result.reason = `time limit: ${result.runs} of ${numRuns} runs`;
   }
