@@ -92,7 +92,7 @@ export function registerConformance(program: Command): void {
     .option('--slo-publish-p99-ms <n>', 'publish p99 threshold, ms (default: the contract)', num)
     .option('--slo-lag-p95-ms <n>', 'projection lag p95 threshold, ms (default: the contract)', num)
     .option('--slo-duplicate-rate <r>', 'duplicate projection rate threshold (default: the contract)', num)
-    .option('--max-shrinks <n>', 'executions allowed while shrinking a failure', int(0), 40)
+    .option('--max-shrinks <n>', 'executions allowed while minimising a failure', int(0), 60)
     .option(
       '--max-failures <n>',
       'stop running further properties once N have failed (default: run all; a property failing only on clauses an earlier one already shrank is reported unshrunk)',

@@ -136,7 +136,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
         duplicateRate: flags.sloDuplicateRate ?? CONTRACT_SLO.duplicateRate,
       },
       settle,
-      maxShrinks: flags.maxShrinks ?? 40,
+      maxShrinks: flags.maxShrinks ?? 60,
       ...(flags.maxFailures === undefined ? {} : { maxFailures: flags.maxFailures }),
       ...(flags.metricsUrl === undefined ? {} : { metricsUrl: flags.metricsUrl }),
       propertyTimeLimitMs: (flags.propertyTimeLimitS ?? 120) * 1000,

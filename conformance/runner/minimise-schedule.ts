@@ -59,7 +59,8 @@ export async function minimiseSchedule<O extends Outcome>(
   if (groups.length > 1)
     kept = (await ddmin(prober, groups, groups.length, (g) => shape.build(g.flat()))).flat();
   const singles = kept.map((i) => [i]);
-  await ddmin(prober, singles, options.width, (s) => shape.build(s.flat()));
+  // Messages rarely fail alone once their row is isolated: only dropping chunks is tried.
+  await ddmin(prober, singles, options.width, (s) => shape.build(s.flat()), false);
   prober.cap = options.budget;
   await simplifyPayloads(prober, prober.best?.schedule ?? start, shape.canary);
   const schedule = prober.best?.schedule ?? start;
@@ -137,7 +138,7 @@ class Prober<O extends Outcome> {
 
 /**
  * Delta debugging over atoms, `n0` chunks to start with: keep only one chunk if one fails alone
- * (the first in order); else drop every chunk whose removal still fails, together if that fails
+ * (the first in order, when `tryAlone`); else drop every chunk whose removal still fails, together if that fails
  * too, else the first; refine the chunks when nothing fails. Returns the atoms kept.
  */
 async function ddmin<A>(
@@ -145,6 +146,7 @@ async function ddmin<A>(
   atoms: A[],
   n0: number,
   build: (atoms: A[]) => Schedule,
+  tryAlone = true,
 ): Promise<A[]> {
   let current = atoms;
   let n = Math.max(2, Math.min(n0, current.length));
@@ -156,7 +158,7 @@ async function ddmin<A>(
   while (current.length >= 2 && prober.left()) {
     const chunks = split(current, n);
     // With two chunks, keeping one is dropping the other.
-    if (chunks.length > 2) {
+    if (tryAlone && chunks.length > 2) {
       const [alone] = await prober.failing(chunks.map(build), true);
       if (alone !== undefined) {
         take(chunks[alone] as A[], n0);

@@ -242,6 +242,9 @@ export async function runProperty(
         before: minimised.before,
         after: minimised.after,
       };
+      result.executions = executions;
+      result.events = events;
+      result.durationMs = Date.now() - started;
     } else result.notShrunk = notShrunk;
     result.violations = [...outcome.findings];
     result.counterexample = {
