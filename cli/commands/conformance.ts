@@ -6,7 +6,7 @@ import { runConformanceCommand } from '../conformance/conformance-command.js';
 import { replayCommand } from '../conformance/replay-command.js';
 import { replayFaultsCommand, soakCommand } from '../conformance/fault-commands.js';
 import { registerConformanceSecurity } from './conformance-security.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../../conformance/engine/defaults.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../../conformance/runner/defaults.js';
 import type { RunFlags } from '../conformance/conformance-command.js';
 
 const int =
@@ -70,7 +70,7 @@ export function registerConformance(program: Command): void {
       '--producer-cmd <cmd>',
       'producer command the kit starts itself, {nats_url} {driver_port} {db} substituted; also started with the bus down (CT-6.local-writes)',
     )
-    .option('--seed <n>', 'fast-check seed (default: random, printed)', int(0))
+    .option('--seed <n>', 'property seed (default: random, printed)', int(0))
     .option('--num-runs <n>', 'runs per property', int(1), DEFAULT_NUM_RUNS)
     .option(
       '--concurrency <n>',
@@ -97,6 +97,10 @@ export function registerConformance(program: Command): void {
       '--max-failures <n>',
       'stop running further properties once N have failed (default: run all; a property failing only on clauses an earlier one already shrank is reported unshrunk)',
       int(1),
+    )
+    .option(
+      '--keep-going',
+      'explore every property to full depth even after a failure (default: once a failure is found and shrunk, stop exploring: a verdict in about a minute)',
     )
     .option('--property-time-limit-s <n>', 'wall-clock budget per property', int(1), 120)
     .option(

@@ -1,6 +1,6 @@
 import { ServiceError } from '../../harness/services/index.js';
 import { ChildProcessError } from '../../harness/child/index.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../../conformance/engine/defaults.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_NUM_RUNS } from '../../conformance/runner/defaults.js';
 import { DEFAULT_SETTLE } from '../../conformance/target/projector-target.js';
 import { asEnvironmentError, runConformance } from '../../conformance/runner/run-conformance.js';
 import { commandLauncher, referenceProducerTemplate } from '../../conformance/producer/producer-launcher.js';
@@ -39,6 +39,7 @@ export interface RunFlags {
   sloDuplicateRate?: number;
   maxShrinks?: number;
   maxFailures?: number;
+  keepGoing?: boolean;
   metricsUrl?: string;
   propertyTimeLimitS?: number;
   redeliveryWaitMs?: number;
@@ -138,6 +139,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       settle,
       maxShrinks: flags.maxShrinks ?? 60,
       ...(flags.maxFailures === undefined ? {} : { maxFailures: flags.maxFailures }),
+      ...(flags.keepGoing === true ? { keepGoing: true } : {}),
       ...(flags.metricsUrl === undefined ? {} : { metricsUrl: flags.metricsUrl }),
       propertyTimeLimitMs: (flags.propertyTimeLimitS ?? 120) * 1000,
       outDir,

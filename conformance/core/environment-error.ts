@@ -1,4 +1,7 @@
-/** Raised when the environment (not the implementation) fails: exit 2, never a counterexample. */
+/**
+ * Raised when the environment (not the implementation) failed or the run was asked for
+ * something it cannot do: nothing was judged, so it is never a counterexample and never a pass.
+ */
 export class EnvironmentError extends Error {
   override readonly name = 'EnvironmentError';
   readonly code = 'ENVIRONMENT';

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import type { ClauseId } from '../../lib/index.js';
-import { asEnvironmentError } from './environment-error.js';
+import { EnvironmentError, asEnvironmentError } from './environment-error.js';
 import { mergeEvidence } from './finding.js';
 import type { Evidence, Finding } from './finding.js';
+import { generateRun } from './seeded-random.js';
 
 /** One execution of a generated value: its findings, the situations its checks saw, and what the caller keeps. */
 export interface ExecutionOutcome<R> {
@@ -14,15 +15,20 @@ export interface ExecutionOutcome<R> {
 /** The budget every property runner (projector, producer, faults) shares. */
 export interface PropertyBudget {
   seed: number;
+  /** Runs of the property, the explicit examples included. */
   numRuns: number;
-  /** fast-check path of one run to replay and shrink directly. */
+  /** `run:shrink:...` of an earlier counterexample under this seed: replays that value, then shrinks it. */
   path?: string;
   /** Executions allowed while shrinking a failure. */
   maxShrinks: number;
-  /** Wall-clock budget of the whole property (runs + shrinking). */
+  /** Wall-clock budget of the whole property (runs + shrinking): no execution starts after it. */
   timeLimitMs: number;
   /** Shrink the first failure (false: report it as found). */
   shrink?: boolean;
+  /** Index of the first generated run (runs below it were explored by an earlier pass). */
+  firstRun?: number;
+  /** Executions in flight at once, for the runs and for each window of shrink candidates; default 1. */
+  concurrency?: number;
 }
 
 export interface BudgetedRun<T, R> {
@@ -33,7 +39,7 @@ export interface BudgetedRun<T, R> {
 
 /** What a budgeted property saw over every execution. */
 export interface BudgetedResult<T, R> {
-  /** Generated runs executed (before shrinking). */
+  /** Runs executed (before shrinking), explicit examples included. */
   runs: number;
   /** Every execution, shrinking included. */
   executions: number;
@@ -42,33 +48,45 @@ export interface BudgetedResult<T, R> {
   evidence: Evidence;
   /** Runs in which each clause failed. */
   failures: Map<ClauseId, number>;
-  /** Every execution's outcome, in order (runs, then shrinking). */
+  /** Every execution's outcome: the runs in run order, then the shrink candidates in the shrinker's order. */
   outcomes: ExecutionOutcome<R>[];
-  /** The first failing run, as found. */
+  /** The first failing run (lowest run index), as found. */
   firstFailure?: BudgetedRun<T, R>;
   /** The smallest failing value found within the budget (the first failure when not shrunk). */
   counterexample?: BudgetedRun<T, R>;
-  /** The time limit ended the runs early. */
+  /** The time limit ended the runs or the shrinking early. */
   interrupted: boolean;
   /** Why the first failure was reported as found, unshrunk. */
   notShrunk?: string;
 }
 
+type Phase = 'run' | 'shrink';
+
+interface Failing<T, R> {
+  value: fc.Value<T>;
+  outcome: ExecutionOutcome<R>;
+  path: number[];
+}
+
 /**
- * Runs a property in two phases. Every generated run is executed and checked (a failure does
- * not stop the others, so the report says which clauses held and how often); then the first
- * failing run is shrunk, within `maxShrinks` executions and the time limit, towards a smaller
- * value failing on one of the same clauses. An execution that throws ends the property with an
- * EnvironmentError: a run that could not be judged is never a pass.
+ * Runs a property in two phases, `concurrency` executions at a time. Every run is executed and
+ * checked (a failure does not stop the others, so the report says which clauses held and how
+ * often): run i is `examples[i]`, or else generated from (seed, i) alone. Then the first failing
+ * run is shrunk within `maxShrinks` executions and the time limit, a window of candidates at a
+ * time, keeping the first candidate in the shrinker's order that still fails on every clause the
+ * first failure did. The counterexample and its path are therefore the same at any concurrency.
+ * An execution that throws ends the property with an EnvironmentError once every execution in
+ * flight has settled: a run that could not be judged is never a pass.
  */
 export async function runBudgetedProperty<T, R>(
   arbitrary: fc.Arbitrary<T>,
-  execute: (value: T, phase: 'run' | 'shrink') => Promise<ExecutionOutcome<R>>,
+  execute: (value: T, phase: Phase) => Promise<ExecutionOutcome<R>>,
   budget: PropertyBudget,
-  examples: T[] = [],
+  examples: readonly T[] = [],
   skipShrinking?: (failed: ClauseId[]) => string | undefined,
 ): Promise<BudgetedResult<T, R>> {
   const deadline = Date.now() + budget.timeLimitMs;
+  const width = Math.max(1, budget.concurrency ?? 1);
   const result: BudgetedResult<T, R> = {
     runs: 0,
     executions: 0,
@@ -78,98 +96,148 @@ export async function runBudgetedProperty<T, R>(
     outcomes: [],
     interrupted: false,
   };
-  let thrown: unknown;
-  const executeCounted = async (value: T, phase: 'run' | 'shrink'): Promise<ExecutionOutcome<R>> => {
+  const runOutcomes: ExecutionOutcome<R>[] = [];
+  const shrinkOutcomes: ExecutionOutcome<R>[] = [];
+  const valueOfRun = (index: number): fc.Value<T> =>
+    index < examples.length
+      ? new fc.Value(examples[index] as T, undefined)
+      : generateRun(arbitrary, budget.seed, index);
+  const executeCounted = async (value: T, phase: Phase): Promise<ExecutionOutcome<R>> => {
     result.executions++;
-    const outcome = await execute(value, phase);
-    result.outcomes.push(outcome);
+    try {
+      return await execute(value, phase);
+    } catch (error) {
+      throw asEnvironmentError(error, 'executing a run failed');
+    }
+  };
+  const executeRun = async (index: number, value: fc.Value<T>): Promise<ExecutionOutcome<R>> => {
+    const outcome = await executeCounted(value.value, 'run');
+    runOutcomes[index] = outcome;
+    result.runs++;
+    if (outcome.findings.length === 0) mergeEvidence(result.evidence, outcome.evidence);
+    for (const c of clausesOf(outcome)) result.failures.set(c, (result.failures.get(c) ?? 0) + 1);
     return outcome;
   };
-  const base = {
-    seed: budget.seed,
-    numRuns: budget.numRuns,
-    ...(examples.length === 0 ? {} : { examples: examples.map((e) => [e] as [T]) }),
+  const finish = (): BudgetedResult<T, R> => {
+    result.outcomes = [...runOutcomes.filter((o) => o !== undefined), ...shrinkOutcomes];
+    return result;
   };
-  let firstIndex: number | undefined;
-  if (budget.path === undefined) {
-    let index = 0;
-    const runs = fc.asyncProperty(arbitrary, async (value) => {
-      const at = index++;
-      if (thrown !== undefined) return true;
+
+  let start: Failing<T, R> | undefined;
+  if (budget.path !== undefined) {
+    const [index = 0, ...steps] = parsePath(budget.path);
+    let value = valueOfRun(index);
+    for (const step of steps) value = nthCandidate(arbitrary, value, step, budget);
+    const outcome = await executeRun(index, value);
+    if (outcome.findings.length > 0) start = { value, outcome, path: [index, ...steps] };
+  } else {
+    let next = budget.firstRun ?? 0;
+    let stop = false;
+    const worker = async (): Promise<void> => {
+      while (!stop && next < budget.numRuns) {
+        if (Date.now() > deadline) {
+          result.interrupted = true;
+          return;
+        }
+        const index = next++;
+        const value = valueOfRun(index);
+        try {
+          const outcome = await executeRun(index, value);
+          if (outcome.findings.length > 0 && (start === undefined || index < (start.path[0] ?? 0)))
+            start = { value, outcome, path: [index] };
+        } catch (error) {
+          stop = true;
+          throw error;
+        }
+      }
+    };
+    await settleAll(Array.from({ length: width }, worker));
+  }
+  if (start === undefined) return finish();
+  result.firstFailure = { value: start.value.value, outcome: start.outcome, path: start.path.join(':') };
+  result.counterexample = result.firstFailure;
+  const target = clausesOf(start.outcome);
+  const skip =
+    budget.shrink === false || budget.maxShrinks === 0 ? 'shrinking is off' : skipShrinking?.([...target]);
+  if (skip !== undefined) {
+    result.notShrunk = skip;
+    return finish();
+  }
+
+  let best = start;
+  for (let improved = true; improved;) {
+    improved = false;
+    const candidates = shrinkCandidates(arbitrary, best.value)[Symbol.iterator]();
+    let offset = 0;
+    while (!improved && result.shrinks < budget.maxShrinks) {
       if (Date.now() > deadline) {
         result.interrupted = true;
-        return true;
+        break;
       }
-      try {
-        const outcome = await executeCounted(value, 'run');
-        result.runs++;
-        if (outcome.findings.length === 0) mergeEvidence(result.evidence, outcome.evidence);
-        for (const c of new Set(outcome.findings.map((f) => f.clauseId)))
-          result.failures.set(c, (result.failures.get(c) ?? 0) + 1);
-        if (outcome.findings.length > 0 && result.firstFailure === undefined) {
-          result.firstFailure = { value, outcome, path: String(at) };
-          firstIndex = at;
-        }
-      } catch (error) {
-        thrown = error;
+      const window: fc.Value<T>[] = [];
+      while (window.length < Math.min(width, budget.maxShrinks - result.shrinks)) {
+        const c = candidates.next();
+        if (c.done === true) break;
+        window.push(c.value);
       }
-      return true;
-    });
-    await fc.check(runs, base);
-    if (thrown !== undefined) throw asEnvironmentError(thrown, 'executing a run failed');
-    result.counterexample = result.firstFailure;
-    if (firstIndex === undefined) return result;
-    const failed = [...new Set(result.firstFailure?.outcome.findings.map((f) => f.clauseId))];
-    const skip =
-      budget.shrink === false || budget.maxShrinks === 0 ? 'shrinking is off' : skipShrinking?.(failed);
-    if (skip !== undefined) {
-      result.notShrunk = skip;
-      return result;
+      if (window.length === 0) break;
+      result.shrinks += window.length;
+      const outcomes = await settleAll(window.map((c) => executeCounted(c.value, 'shrink')));
+      shrinkOutcomes.push(...outcomes);
+      // A candidate must still fail on every clause the first failure did: a smaller value that
+      // only shows a sibling clause would report a different defect than the one found.
+      const at = outcomes.findIndex((o) => {
+        const clauses = clausesOf(o);
+        return [...target].every((c) => clauses.has(c));
+      });
+      const found = outcomes[at];
+      if (found !== undefined) {
+        best = { value: window[at] as fc.Value<T>, outcome: found, path: [...best.path, offset + at] };
+        improved = true;
+      }
+      offset += window.length;
     }
   }
-  // Shrinking: the first value fast-check hands back is the failing run itself, judged already.
-  const target = new Set(result.firstFailure?.outcome.findings.map((f) => f.clauseId) ?? []);
-  let first = result.firstFailure !== undefined;
-  const shrinkProperty = fc.asyncProperty(arbitrary, async (value) => {
-    if (first) {
-      first = false;
-      return false;
-    }
-    if (thrown !== undefined || Date.now() > deadline) return true;
-    if (result.counterexample !== undefined && result.shrinks >= budget.maxShrinks) return true;
-    if (result.counterexample !== undefined) result.shrinks++;
-    try {
-      const outcome = await executeCounted(value, result.counterexample === undefined ? 'run' : 'shrink');
-      if (result.counterexample === undefined) {
-        result.runs++;
-        if (outcome.findings.length === 0) mergeEvidence(result.evidence, outcome.evidence);
-        for (const c of new Set(outcome.findings.map((f) => f.clauseId)))
-          result.failures.set(c, (result.failures.get(c) ?? 0) + 1);
-      }
-      const fails =
-        outcome.findings.length > 0 &&
-        (target.size === 0 || outcome.findings.some((f) => target.has(f.clauseId)));
-      if (!fails) return true;
-      result.counterexample = { value, outcome };
-      if (target.size === 0) outcome.findings.forEach((f) => target.add(f.clauseId));
-      result.firstFailure ??= { value, outcome };
-      return false;
-    } catch (error) {
-      thrown = error;
-      return true;
-    }
-  });
-  const details = await fc.check(shrinkProperty, {
-    ...base,
-    path: budget.path ?? String(firstIndex),
-    interruptAfterTimeLimit: Math.max(1, deadline - Date.now()),
-    markInterruptAsFailure: false,
-  });
-  if (thrown !== undefined) throw asEnvironmentError(thrown, 'executing a run failed');
-  if (details.failed && result.counterexample === undefined)
-    throw asEnvironmentError(details.errorInstance, 'the property failed outside the target');
-  if (result.counterexample !== undefined && details.counterexamplePath !== null)
-    result.counterexample.path = details.counterexamplePath;
-  if (details.interrupted) result.interrupted = true;
-  return result;
+  result.counterexample = { value: best.value.value, outcome: best.outcome, path: best.path.join(':') };
+  return finish();
+}
+
+function clausesOf(outcome: ExecutionOutcome<unknown>): Set<ClauseId> {
+  return new Set(outcome.findings.map((f) => f.clauseId));
+}
+
+/** A path that names no value is a usage error: nothing of the target could be judged. */
+function parsePath(path: string): number[] {
+  const steps = path.split(':').map((s) => Number(s));
+  if (steps.some((n) => !Number.isInteger(n) || n < 0))
+    throw new EnvironmentError(`path ${path} is not run:shrink:... (non-negative integers)`);
+  return steps;
+}
+
+/**
+ * The shrinker's candidates. An explicit example has no generation context: as in fast-check, it
+ * shrinks only when the arbitrary can shrink it without one.
+ */
+function shrinkCandidates<T>(arbitrary: fc.Arbitrary<T>, value: fc.Value<T>): Iterable<fc.Value<T>> {
+  if (value.context === undefined && !arbitrary.canShrinkWithoutContext(value.value_)) return [];
+  return arbitrary.shrink(value.value_, value.context);
+}
+
+function nthCandidate<T>(
+  arbitrary: fc.Arbitrary<T>,
+  value: fc.Value<T>,
+  step: number,
+  budget: PropertyBudget,
+): fc.Value<T> {
+  let i = 0;
+  for (const c of shrinkCandidates(arbitrary, value)) if (i++ === step) return c;
+  throw new EnvironmentError(`path ${budget.path ?? ''} does not exist under seed ${budget.seed}`);
+}
+
+/** Like Promise.all, but waits for every promise before rethrowing the first error. */
+async function settleAll<X>(promises: Promise<X>[]): Promise<X[]> {
+  const settled = await Promise.allSettled(promises);
+  const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (rejected !== undefined) throw rejected.reason;
+  return settled.map((s) => (s as PromiseFulfilledResult<X>).value);
 }

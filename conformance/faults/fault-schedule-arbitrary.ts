@@ -81,7 +81,7 @@ function coverageFault(kind: FaultKind): Fault {
 /**
  * A schedule that injects every kind in `kinds` once, one step each, so that every fault kind of
  * an environment is exercised in every run set whatever the seed (the fault property runs it
- * first, as a fast-check example).
+ * first, as an explicit example of the budgeted runner).
  */
 export function coverageSchedule(kinds: readonly FaultKind[], holdMs = 1000, writes = 10): FaultSchedule {
   return {

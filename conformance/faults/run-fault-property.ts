@@ -16,7 +16,7 @@ import { runFaultSchedule, type FaultRunOptions } from './run-fault-schedule.js'
 export interface FaultPropertyOptions {
   seed: number;
   numRuns: number;
-  /** fast-check path, to replay one run of a seed. */
+  /** Path (`run:shrink:...`) of a counterexample under `seed`, to replay it directly. */
   path?: string;
   /** Schedule bounds; `faults` defaults to everything the environment can inject. */
   bounds?: Partial<FaultScheduleBounds>;
@@ -36,7 +36,7 @@ export interface FaultPropertyResult {
   path?: string;
   runs: number;
   executions: number;
-  /** Runs before the first failure and the final shrunk one, in order. */
+  /** Every run in run order, then the shrunk counterexample when it is not the last run. */
   results: FaultRunResult[];
   counterexample?: FaultRunResult;
   violations: Violation[];
@@ -86,9 +86,10 @@ export function totalFigures(results: readonly FaultRunResult[]): FaultTotals {
 }
 
 /**
- * Runs generated fault schedules against the environment with fast-check: seeded, no retries,
- * a failure shrunk (fewer steps, faults, writes, shorter holds) within `maxShrinks` executions,
- * and the smallest failing schedule saved as a file for an exact replay.
+ * Runs generated fault schedules against the environment with the kit's budgeted runner, one at a
+ * time (they share the environment's services): seeded, no retries, a failure shrunk (fewer
+ * steps, faults, writes, shorter holds) within `maxShrinks` executions, and the smallest failing
+ * schedule saved as a file for an exact replay.
  */
 export async function runFaultProperty(env: FaultEnv, o: FaultPropertyOptions): Promise<FaultPropertyResult> {
   const arbitrary = faultScheduleArbitrary({ faults: env.capabilities, ...o.bounds });
@@ -110,21 +111,19 @@ export async function runFaultProperty(env: FaultEnv, o: FaultPropertyOptions): 
       maxShrinks: o.maxShrinks ?? 6,
       timeLimitMs: o.timeLimitMs ?? 60 * 60_000,
     },
-    // Every fault kind of the environment in every run set, whatever the seed.
-    o.path === undefined ? [coverageSchedule(o.bounds?.faults ?? env.capabilities)] : [],
+    // Run 0 injects every fault kind of the environment, whatever the seed.
+    [coverageSchedule(o.bounds?.faults ?? env.capabilities)],
   );
   const results = budget.outcomes.slice(0, budget.runs).map((x) => x.record);
   const counterexample = budget.counterexample?.outcome.record;
-  const runs = budget.runs;
-  const executions = budget.executions;
-  const details = { counterexamplePath: budget.counterexample?.path ?? null };
+  const path = budget.counterexample?.path;
   if (counterexample !== undefined && results.at(-1) !== counterexample) results.push(counterexample);
   const result: FaultPropertyResult = {
     status: counterexample === undefined ? 'passed' : 'failed',
     seed: o.seed,
-    ...(details.counterexamplePath === null ? {} : { path: details.counterexamplePath }),
-    runs,
-    executions,
+    ...(path === undefined ? {} : { path }),
+    runs: budget.runs,
+    executions: budget.executions,
     results,
     violations: counterexample?.violations ?? [],
     totals: totalFigures(results),

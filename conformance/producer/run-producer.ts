@@ -102,6 +102,7 @@ export async function runProducerProperty(
     {
       seed: options.seed,
       numRuns: options.numRuns,
+      ...(options.path === undefined ? {} : { path: options.path }),
       maxShrinks: options.maxShrinks,
       timeLimitMs: options.propertyTimeLimitMs,
     },

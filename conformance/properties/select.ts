@@ -4,7 +4,7 @@ import { EnvironmentError } from '../core/environment-error.js';
 import { PROJECTOR_PROPERTIES } from './catalog.js';
 import type { PropertyDef } from './catalog.js';
 
-/** A selection (--property / --clauses) that matches nothing: a usage error, exit 2. */
+/** A selection (--property / --clauses) that matches nothing: a usage error, so nothing is judged. */
 export class SelectionError extends EnvironmentError {
   readonly selection = true;
 }

@@ -7,7 +7,7 @@ import { writeReports } from '../report/write-reports.js';
 import { mergeFaultClauses } from './merge-fault-clauses.js';
 
 /** What `conformance run --faults` adds to a reference run. */
-export interface FaultPartOptions {
+interface FaultPartOptions {
   seed: number;
   numRuns: number;
   secure?: SecureNatsMode;

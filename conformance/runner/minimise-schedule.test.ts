@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClauseId } from '../../lib/index.js';
 import type { Finding } from '../core/finding.js';
-import { generateRun } from '../engine/seeded-random.js';
+import { generateRun } from '../core/seeded-random.js';
 import { PROJECTOR_PROPERTIES } from '../properties/catalog.js';
 import { scheduleArbitrary } from '../streams/schedule-arbitrary.js';
 import type { Schedule, ScheduleMessage, ScheduleStep } from '../streams/schedule.js';

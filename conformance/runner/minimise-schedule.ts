@@ -1,6 +1,6 @@
 import type { ClauseId } from '../../lib/index.js';
 import type { Finding } from '../core/finding.js';
-import { settleAll } from '../engine/settle-all.js';
+import { settleAll } from '../core/settle-all.js';
 import type { Schedule, ScheduleMessage, ScheduleSize, ScheduleStep } from '../streams/schedule.js';
 
 /**

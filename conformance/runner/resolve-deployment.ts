@@ -11,7 +11,7 @@ import {
 } from './reference-target.js';
 
 /** What a run or replay is pointed at. */
-export interface DeploymentRequest {
+interface DeploymentRequest {
   kind: 'reference' | 'projector' | 'producer';
   nats?: string;
   pg?: string;

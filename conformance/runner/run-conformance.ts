@@ -25,7 +25,8 @@ import { consumerPulling } from '../../harness/durable-consumer.js';
 import { ProjectorTarget } from '../target/projector-target.js';
 import type { SettleOptions } from '../target/projector-target.js';
 import type { ScheduleTarget } from '../streams/schedule-target.js';
-import { EnvironmentError, runProperty } from './run-properties.js';
+import { EnvironmentError } from './run-properties.js';
+import { exploreProperties, skippedProperty } from './explore-properties.js';
 import type { Measurements, PropertyResult, ScheduleExecutor } from './run-properties.js';
 import { edgeNote } from '../arbitraries/edge-note.js';
 import { evaluateSlos } from './slo.js';
@@ -63,6 +64,8 @@ export interface ConformanceOptions {
   metricsUrl?: string;
   /** Stop running further properties once this many have failed (default: no limit). */
   maxFailures?: number;
+  /** Explore every property to full depth even after a failure (default: stop exploring at the first). */
+  keepGoing?: boolean;
   propertyTimeLimitMs: number;
   outDir: string;
   progress: (line: string) => void;
@@ -163,19 +166,6 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boole
   return false;
 }
 
-/** Skips shrinking a property whose failed clauses an earlier property already failed and shrank. */
-function repeatPolicy(results: PropertyResult[]): (failed: ClauseId[]) => string | undefined {
-  return (failed) => {
-    const earlier = results.filter((r) => r.status === 'failed' && r.notShrunk === undefined);
-    const shrunk = new Set(earlier.flatMap((r) => r.violations.map((v) => v.clauseId)));
-    if (failed.length === 0 || !failed.every((c) => shrunk.has(c))) return undefined;
-    const by = earlier
-      .filter((r) => r.violations.some((v) => failed.includes(v.clauseId)))
-      .map((r) => r.name);
-    return `not shrunk: ${failed.join(', ')} already failed and was shrunk in ${by.join(', ')}`;
-  };
-}
-
 /** A child's failure as the runner's environment error, with the tail of the child's log. */
 export function asEnvironmentError(error: unknown): EnvironmentError {
   if (error instanceof EnvironmentError) return error;
@@ -191,7 +181,7 @@ export function asEnvironmentError(error: unknown): EnvironmentError {
 
 /**
  * The target, refusing to judge an execution during which the projector the kit started exited
- * on its own: that is an environment error (exit 2), not a lost event.
+ * on its own: that is an environment error (nothing judged), not a lost event.
  */
 function guardedTarget(target: ProjectorTarget, projector: SupervisedChild | undefined): ScheduleExecutor {
   const check = (): void => {
@@ -249,49 +239,19 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   };
   const maxFailures = o.maxFailures ?? Number.POSITIVE_INFINITY;
   const failedCount = (): number => results.filter((r) => r.status === 'failed').length;
-  const skipped = (
-    def: { name: string; title: string; clauses: ClauseId[] },
-    reason: string,
-  ): PropertyResult => ({
-    name: def.name,
-    title: def.title,
-    clauses: def.clauses,
-    status: 'skipped',
-    reason,
-    runs: 0,
-    executions: 0,
-    events: 0,
-    durationMs: 0,
-    seed: o.seed,
-    violations: [],
-  });
   let producer: ProducerRun | undefined;
   try {
-    for (const def of selection.projector) {
-      if (failedCount() >= maxFailures) {
-        results.push(skipped(def, `not run: --max-failures ${maxFailures} reached`));
-        continue;
-      }
-      if (def.needsProcess === true && !session.target.canCrash) {
-        results.push(skipped(def, 'needs --projector-cmd (the kit must own the process to kill -9 it)'));
-        continue;
-      }
-      o.progress(`property ${def.name}: ${def.title}`);
-      const r = await runProperty(executor, def, o, m, { skipShrinking: repeatPolicy(results) });
-      o.progress(
-        `property ${def.name}: ${r.status}${r.status === 'failed' ? ` (${[...new Set(r.violations.map((v) => v.clauseId))].join(', ')})` : ''} in ${(r.durationMs / 1000).toFixed(1)} s${r.notShrunk === undefined ? '' : `; ${r.notShrunk}`}`,
-      );
-      results.push(r);
-    }
+    results.push(...(await exploreProperties(executor, selection.projector, o, m)));
     if (selection.producer && o.driverUrl !== undefined) {
       if (failedCount() >= maxFailures) {
         results.push(
-          skipped(
+          skippedProperty(
             {
               name: 'producer',
               title: 'the producer through the driver protocol',
               clauses: PRODUCER_CLAUSES,
             },
+            o.seed,
             `not run: --max-failures ${maxFailures} reached`,
           ),
         );
@@ -315,7 +275,12 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const unshrunk = results.filter((r) => r.notShrunk !== undefined);
   if (unshrunk.length > 0)
     notes.push(
-      `failures reported as found, unshrunk, because an earlier property already shrank the same clauses: ${unshrunk.map((r) => `${r.name} (${r.notShrunk ?? ''})`).join('; ')}`,
+      `failures reported as found, unshrunk: ${unshrunk.map((r) => `${r.name} (${r.notShrunk ?? ''})`).join('; ')}`,
+    );
+  const shallow = results.filter((r) => r.reason?.startsWith('explored ') === true);
+  if (shallow.length > 0)
+    notes.push(
+      `exploration stopped at the first failure: ${shallow.map((r) => `${r.name} ran ${r.runs}`).join(', ')} runs; clauses they credit rest on those runs only (--keep-going explores every property to full depth)`,
     );
   const unobservable = new Map<ClauseId, string>([
     [

@@ -5,7 +5,6 @@ import { EnvironmentError, asEnvironmentError } from '../core/environment-error.
 import { evidenceRecord, mergeEvidence } from '../core/finding.js';
 import type { Finding } from '../core/finding.js';
 import { runBudgetedProperty } from '../core/run-budgeted-property.js';
-import { runConcurrentBudget } from '../engine/concurrent-budget.js';
 import type { PropertyDef } from '../properties/catalog.js';
 import { bindSchedule, freshBinding, TENANTS } from '../streams/bind-schedule.js';
 import { minimiseSchedule } from './minimise-schedule.js';
@@ -29,10 +28,16 @@ export interface ScheduleExecutor {
 export interface RunOptions {
   seed: number;
   numRuns: number;
-  /** fast-check path, to replay one property's counterexample directly. */
+  /** Path (`run:shrink:...`) of one property's counterexample under `seed`, to replay it directly. */
   path?: string;
   /** Executions allowed while minimising the first failure's schedule. */
   maxShrinks: number;
+  /** Shrink the first failure (false: report it as found). */
+  shrink?: boolean;
+  /** Index of the first generated run: runs below it were explored by an earlier pass. */
+  firstRun?: number;
+  /** Stop before this run index (an exploring pass shorter than the property's plan). */
+  untilRun?: number;
   /** Wall-clock budget per property (runs + shrinking). */
   propertyTimeLimitMs: number;
   /** Schedules in flight at once (properties that crash the projector run one at a time). */
@@ -96,7 +101,7 @@ export function episodeIdsOf(schedule: Schedule): string[] {
 type ScheduleRecord = Omit<ScheduleFile, 'seed' | 'clauses'>;
 
 /** Executes one placeholder schedule under fresh ids and checks it. */
-export async function executeOnce(
+async function executeOnce(
   target: ScheduleExecutor,
   schedule: Schedule,
 ): Promise<{ exec: Execution; verdict: ExecutionVerdict; file: ScheduleRecord }> {
@@ -133,25 +138,24 @@ export async function executeOnce(
   };
 }
 
-/** Options of one property beyond the budget: whether to shrink a failure at all. */
-export interface PropertyPolicy {
-  /** Decides after the runs whether the first failure is worth shrinking (undefined: shrink). */
-  skipShrinking?: (failedClauses: ClauseId[]) => string | undefined;
+/** Generated runs a property is planned for: `numRuns` scaled by its runsFactor, capped by its maxRuns. */
+export function plannedRuns(def: PropertyDef, numRuns: number): number {
+  return Math.min(def.maxRuns ?? Infinity, Math.max(1, Math.round(numRuns * (def.runsFactor ?? 1))));
 }
 
-/** Runs one projector property with the kit's budgeted runner: every run checked, the first failure shrunk. */
+/**
+ * Runs one projector property with the kit's budgeted runner: every run checked, the first failure
+ * shrunk unless `skipShrinking` gives a reason not to (undefined: shrink).
+ */
 export async function runProperty(
   target: ScheduleExecutor,
   def: PropertyDef,
   options: RunOptions,
   m: Measurements,
-  policy: PropertyPolicy = {},
+  skipShrinking?: (failedClauses: ClauseId[]) => string | undefined,
 ): Promise<PropertyResult> {
   const started = Date.now();
-  const numRuns = Math.min(
-    def.maxRuns ?? Number.POSITIVE_INFINITY,
-    Math.max(1, Math.round(options.numRuns * (def.runsFactor ?? 1))),
-  );
+  const numRuns = Math.min(options.untilRun ?? Infinity, plannedRuns(def, options.numRuns));
   const concurrency = def.profile.crashes ? 1 : (options.concurrency ?? 1);
   const timeLimitMs = Math.max(
     1,
@@ -201,12 +205,10 @@ export async function runProperty(
     maxShrinks: 0,
     shrink: false,
     timeLimitMs,
+    concurrency,
+    ...(options.firstRun === undefined ? {} : { firstRun: options.firstRun }),
   };
-  const arbitrary = scheduleArbitrary(def.name, def.profile);
-  const budgetResult =
-    concurrency > 1
-      ? await runConcurrentBudget(arbitrary, execute, { ...budget, concurrency })
-      : await runBudgetedProperty(arbitrary, execute, budget);
+  const budgetResult = await runBudgetedProperty(scheduleArbitrary(def.name, def.profile), execute, budget);
   const result: PropertyResult = {
     name: def.name,
     title: def.title,
@@ -228,7 +230,8 @@ export async function runProperty(
     if (found.path !== undefined) result.path = found.path;
     let outcome = found.outcome;
     const failed = [...new Set(outcome.findings.map((f) => f.clauseId))];
-    const notShrunk = options.maxShrinks === 0 ? 'shrinking is off' : policy.skipShrinking?.(failed);
+    const notShrunk =
+      options.shrink === false || options.maxShrinks === 0 ? 'shrinking is off' : skipShrinking?.(failed);
     if (notShrunk === undefined) {
       const minimised = await minimiseSchedule(found.value, (s) => execute(s, 'shrink'), {
         target: failed,

@@ -96,4 +96,49 @@ describe('one defect failing several properties (issue 12, item 7)', () => {
       expect(note).toContain('bounded-reordering');
     },
   );
+
+  it(
+    'a failure found in the first wave stops exploration; --keep-going explores every property to full depth',
+    { timeout: 240_000 },
+    async () => {
+      // drop-invalid only shows on bad input: oracle never sends any, so it passes.
+      const args = [
+        '--target',
+        'projector',
+        '--projector-cmd',
+        fixtureCmd('drop-invalid'),
+        '--seed',
+        '7',
+        '--num-runs',
+        '12',
+        '--concurrency',
+        '4',
+        '--property',
+        'oracle,bad-input',
+        '--max-shrinks',
+        '0',
+        // drop-invalid's runs lack DLQ entries: waiting for them only slows the test.
+        '--give-up-ms',
+        '1000',
+      ];
+      const fast = await runKit(env, args);
+      expect(fast.code, fast.stderr.slice(-2000)).toBe(1);
+      const byName = new Map(fast.report?.properties.map((p) => [p.name, p]));
+      expect(byName.get('bad-input')?.status, fast.stdout.slice(-3000)).toBe('failed');
+      const oracle = byName.get('oracle');
+      expect(oracle?.status).toBe('passed');
+      expect(oracle?.runs).toBe(4);
+      expect(oracle?.reason).toMatch(/^explored 4 of 12 runs: exploration stopped after bad-input failed/);
+      expect(fast.report?.notes.some((n) => n.startsWith('exploration stopped at the first failure'))).toBe(
+        true,
+      );
+
+      const deep = await runKit(env, [...args, '--keep-going']);
+      expect(deep.code, deep.stderr.slice(-2000)).toBe(1);
+      const deepOracle = deep.report?.properties.find((p) => p.name === 'oracle');
+      expect(deepOracle?.runs).toBe(12);
+      expect(deepOracle?.reason).toBeUndefined();
+      expect(deep.report?.properties.find((p) => p.name === 'bad-input')?.status).toBe('failed');
+    },
+  );
 });

@@ -3,7 +3,7 @@ import type { Services } from '../../harness/services/index.js';
 import { startKitEnv } from './kit-env.js';
 import { fixtureCmd, replayKit, runKit } from './run-kit.js';
 
-describe('conformance replay FILE reruns exactly the failing schedule', () => {
+describe('conformance replay FILE and --path rerun exactly the failing schedule', () => {
   let env: Services;
   beforeAll(async () => {
     env = await startKitEnv();
@@ -13,10 +13,10 @@ describe('conformance replay FILE reruns exactly the failing schedule', () => {
   });
 
   it(
-    'fails again against the broken projector and passes against the correct one',
+    'fails again against the broken projector by path and by file, and the file passes against the correct one',
     { timeout: 300_000 },
     async () => {
-      const run = await runKit(env, [
+      const args = [
         '--target',
         'projector',
         '--projector-cmd',
@@ -27,10 +27,16 @@ describe('conformance replay FILE reruns exactly the failing schedule', () => {
         '5',
         '--num-runs',
         '10',
-        '--max-shrinks',
-        '10',
-      ]);
+      ];
+      const run = await runKit(env, [...args, '--max-shrinks', '10']);
       expect(run.code, run.stderr.slice(-1500)).toBe(1);
+      const found = run.report?.properties.find((p) => p.name === 'duplicates');
+      expect(found?.path).toMatch(/^\d+(:\d+)+$/);
+      const byPath = await runKit(env, [...args, '--max-shrinks', '0', '--path', found?.path as string]);
+      expect(byPath.code, byPath.stderr.slice(-1500)).toBe(1);
+      const replayed = byPath.report?.properties.find((p) => p.name === 'duplicates');
+      expect(replayed).toMatchObject({ runs: 1, path: found?.path });
+      expect(replayed?.counterexample?.schedule).toEqual(found?.counterexample?.schedule);
       const file = run.report?.scheduleFiles.duplicates;
       expect(file).toBeTruthy();
       const again = await replayKit(env, file as string, ['--projector-cmd', fixtureCmd('no-dedup')]);
