@@ -81,7 +81,7 @@ export function registerConformance(program: Command): void {
     .option('--time-budget <s>', 'wall-clock budget of all projector properties together, seconds', int(1))
     .option(
       '--path <path>',
-      'path of a counterexample to replay (run:shrink:..., with --seed and --property)',
+      'path of a counterexample to replay (run~kept steps~kept fields, or run:shrink:..., with --seed and --property)',
     )
     .option('--property <names>', 'comma-separated property names')
     .option('--clauses <pattern>', 'only properties testing a clause matching this regular expression')

@@ -6,7 +6,12 @@ import { PROJECTOR_PROPERTIES } from '../properties/catalog.js';
 import { scheduleArbitrary } from '../streams/schedule-arbitrary.js';
 import type { Schedule, ScheduleMessage, ScheduleStep } from '../streams/schedule.js';
 import { scheduleMessages } from '../streams/schedule.js';
-import { minimiseSchedule } from './minimise-schedule.js';
+import {
+  applyReduction,
+  formatReduction,
+  minimiseSchedule,
+  parseMinimisedPath,
+} from './minimise-schedule.js';
 
 const T = 'cktenant0x';
 const A = 'ckagent0x';
@@ -142,6 +147,26 @@ describe('minimiseSchedule', () => {
     expect(target.ran.length).toBeLessThanOrEqual(options.budget);
     expect(target.maxInFlight()).toBeLessThanOrEqual(options.width);
     for (const s of target.ran) expectInvariants(s, start);
+  });
+
+  it('names its result by a path suffix that rebuilds exactly that schedule from the generated one', async () => {
+    const start = schedule(12);
+    const target = fakeTarget((s) =>
+      scheduleMessages(s).some((m) => m.data.includes('ID05') && m.data.includes('ck_body'))
+        ? ['CT-5.no-body']
+        : [],
+    );
+    const result = await minimiseSchedule(start, target.execute, { ...options, target: ['CT-5.no-body'] });
+    const reduction = result.reduction;
+    expect(reduction).toEqual({ kept: [5], fields: ['metadata.ck_body'] });
+    const path = `3${formatReduction(reduction ?? { kept: [] })}`;
+    expect(path).toBe('3~5~metadata.ck_body');
+    const parsed = parseMinimisedPath(path);
+    expect(parsed?.run).toBe('3');
+    expect(applyReduction(start, parsed?.reduction ?? { kept: [] })).toEqual(result.schedule);
+    expect(parseMinimisedPath('3~5,x')).toBeUndefined();
+    expect(parseMinimisedPath('3:1:2')).toEqual({ run: '3:1:2' });
+    expect(parseMinimisedPath('3~~')).toEqual({ run: '3', reduction: { kept: [], fields: [] } });
   });
 
   it('stops at the budget and returns the best failing schedule found so far', async () => {
@@ -292,6 +317,8 @@ describe('minimiseSchedule', () => {
           target: ['CT-4.consume'],
         });
         for (const s of target.ran) expectInvariants(s, start);
+        if (result.reduction !== undefined)
+          expect(applyReduction(start, result.reduction)).toEqual(result.schedule);
         const messages = scheduleMessages(result.schedule);
         expect(messages.length, def.name).toBeLessThanOrEqual(2);
         const payload = (JSON.parse(messages.at(-1)?.data ?? '{}') as { payload: { tags: string[] } })

@@ -28,8 +28,19 @@ export interface MinimiseOptions {
   deadline: number;
 }
 
+/**
+ * How a minimised schedule derives from the generated one: the removable steps kept (indexes into
+ * its steps) and, when payloads were simplified, the payload fields kept as they were.
+ */
+export interface Reduction {
+  kept: number[];
+  fields?: string[];
+}
+
 export interface Minimised<O> {
   schedule: Schedule;
+  /** Undefined when no candidate beat the start. */
+  reduction?: Reduction;
   /** The outcome of the schedule returned; undefined when no candidate beat the start. */
   outcome?: O;
   executions: number;
@@ -58,26 +69,51 @@ export async function minimiseSchedule<O extends Outcome>(
   const groups = groupByRow(start, kept);
   if (groups.length > 1)
     kept = (await ddmin(prober, groups, groups.length, (g) => shape.build(g.flat()))).flat();
-  const singles = kept.map((i) => [i]);
   // Messages rarely fail alone once their row is isolated: only dropping chunks is tried.
-  await ddmin(prober, singles, options.width, (s) => shape.build(s.flat()), false);
+  const singles = kept.map((i) => [i]);
+  kept = (await ddmin(prober, singles, options.width, (s) => shape.build(s.flat()), false)).flat();
   prober.cap = options.budget;
-  await simplifyPayloads(prober, prober.best?.schedule ?? start, shape.canary);
-  const schedule = prober.best?.schedule ?? start;
+  const fields = await simplifyPayloads(prober, shape.build(kept), shape.canary);
+  const reduction = { kept, ...(fields === undefined ? {} : { fields }) };
+  const schedule = applyReduction(start, reduction);
+  const outcome = prober.outcomeOf(schedule);
+  const found = outcome !== undefined && JSON.stringify(schedule.steps) !== JSON.stringify(start.steps);
   return {
-    schedule,
-    ...(prober.best === undefined ? {} : { outcome: prober.best.outcome }),
+    schedule: found ? schedule : start,
+    ...(found ? { reduction, outcome } : {}),
     executions: prober.executions,
     before: scheduleSize(start),
-    after: scheduleSize(schedule),
+    after: scheduleSize(found ? schedule : start),
   };
 }
 
-/** Runs candidates a window at a time; remembers every outcome and the smallest failing schedule. */
+/** The schedule a minimisation of `start` made: the same steps, payloads, and ids, every time. */
+export function applyReduction(start: Schedule, m: Reduction): Schedule {
+  const shape = analyse(start);
+  const reduced = shape.build(m.kept);
+  return m.fields === undefined ? reduced : simplified(reduced, shape.canary, new Set(m.fields));
+}
+
+/** `~kept,steps[~kept,fields]`: appended to a run's path, it names a minimised schedule. */
+export function formatReduction(m: Reduction): string {
+  return `~${m.kept.join(',')}${m.fields === undefined ? '' : `~${m.fields.join(',')}`}`;
+}
+
+/** The run's own path and the minimisation after it, if any; undefined for a malformed suffix. */
+export function parseMinimisedPath(path: string): { run: string; reduction?: Reduction } | undefined {
+  const [run = '', kept, fields, ...rest] = path.split('~');
+  if (kept === undefined) return { run };
+  const steps = kept === '' ? [] : kept.split(',').map(Number);
+  if (rest.length > 0 || steps.some((n) => !Number.isInteger(n) || n < 0)) return undefined;
+  const reduction: Reduction = { kept: steps };
+  if (fields !== undefined) reduction.fields = fields === '' ? [] : fields.split(',');
+  return { run, reduction };
+}
+
+/** Runs candidates a window at a time and remembers every outcome. */
 class Prober<O extends Outcome> {
   executions = 0;
   cap: number;
-  best: { schedule: Schedule; outcome: O } | undefined;
   private readonly seen = new Map<string, O | undefined>();
 
   constructor(
@@ -124,10 +160,10 @@ class Prober<O extends Outcome> {
     return firstOnly ? hits.slice(0, 1) : hits;
   }
 
-  /** Takes a failing candidate as the new best. */
-  accept(schedule: Schedule): void {
+  /** The outcome of a failing schedule that ran (or the start's: undefined). */
+  outcomeOf(schedule: Schedule): O | undefined {
     const outcome = this.seen.get(JSON.stringify(schedule.steps));
-    if (outcome !== undefined) this.best = { schedule, outcome };
+    return outcome !== undefined && this.fails(outcome) ? outcome : undefined;
   }
 
   private fails(outcome: O): boolean {
@@ -151,7 +187,6 @@ async function ddmin<A>(
   let current = atoms;
   let n = Math.max(2, Math.min(n0, current.length));
   const take = (kept: A[], chunks: number): void => {
-    prober.accept(build(kept));
     current = kept;
     n = Math.max(2, Math.min(chunks, current.length));
   };
@@ -282,7 +317,7 @@ async function simplifyPayloads(
   prober: Prober<Outcome>,
   schedule: Schedule,
   canary: ScheduleMessage | undefined,
-): Promise<void> {
+): Promise<Field[] | undefined> {
   const fields = new Set<Field>();
   for (const step of schedule.steps) {
     const payload = step.op === 'publish' ? payloadOf(step.message, canary)?.payload : undefined;
@@ -291,14 +326,12 @@ async function simplifyPayloads(
       else for (const m of Object.keys(asObject(v))) fields.add(metadataField(m));
     }
   }
-  if (fields.size === 0) return;
+  if (fields.size === 0 || !prober.left()) return undefined;
   const build = (keep: Field[]): Schedule => simplified(schedule, canary, new Set(keep));
-  if ((await prober.failing([build([])], true)).length > 0) {
-    prober.accept(build([]));
-    return;
-  }
-  if (fields.size < 2) return;
-  await ddmin(prober, [...fields], fields.size, build);
+  if ((await prober.failing([build([])], true)).length > 0) return [];
+  if (fields.size < 2) return undefined;
+  const kept = await ddmin(prober, [...fields], fields.size, build);
+  return kept.length < fields.size ? kept : undefined;
 }
 
 const metadataField = (key: string): Field => (key === 'ck_body' ? 'metadata.ck_body' : 'metadata');

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { ClauseId } from '../../lib/index.js';
 import { checkExecution } from '../check/check-execution.js';
 import type { ExecutionContext, ExecutionVerdict } from '../check/check-execution.js';
@@ -5,9 +6,15 @@ import { EnvironmentError, asEnvironmentError } from '../core/environment-error.
 import { evidenceRecord, mergeEvidence } from '../core/finding.js';
 import type { Finding } from '../core/finding.js';
 import { runBudgetedProperty } from '../core/run-budgeted-property.js';
+import { generateRun } from '../core/seeded-random.js';
 import type { PropertyDef } from '../properties/catalog.js';
 import { bindSchedule, freshBinding, TENANTS } from '../streams/bind-schedule.js';
-import { minimiseSchedule } from './minimise-schedule.js';
+import {
+  applyReduction,
+  formatReduction,
+  minimiseSchedule,
+  parseMinimisedPath,
+} from './minimise-schedule.js';
 import { scheduleArbitrary } from '../streams/schedule-arbitrary.js';
 import type { Minimisation, Schedule, ScheduleFile } from '../streams/schedule.js';
 import { scheduleMessages } from '../streams/schedule.js';
@@ -198,17 +205,32 @@ export async function runProperty(
     return { findings: verdict.findings, evidence: verdict.evidence, record: file };
   };
   // The runner finds the first failure; its schedule is then minimised as data (minimise-schedule.ts).
+  const generated = scheduleArbitrary(def.name, def.profile);
+  const parsed = options.path === undefined ? undefined : parseMinimisedPath(options.path);
+  const reduction = parsed?.reduction;
+  if (
+    options.path !== undefined &&
+    (parsed === undefined || (reduction !== undefined && !/^\d+$/.test(parsed.run)))
+  )
+    throw new EnvironmentError(`path ${options.path} is not a path this kit reported`);
+  // A minimised path names one schedule exactly: it runs once, as is.
   const budget = {
     seed: options.seed,
-    numRuns,
-    ...(options.path === undefined ? {} : { path: options.path }),
+    numRuns: reduction === undefined ? numRuns : 1,
+    ...(options.path === undefined || reduction !== undefined ? {} : { path: options.path }),
     maxShrinks: 0,
     shrink: false,
     timeLimitMs,
     concurrency,
     ...(options.firstRun === undefined ? {} : { firstRun: options.firstRun }),
   };
-  const budgetResult = await runBudgetedProperty(scheduleArbitrary(def.name, def.profile), execute, budget);
+  const arbitrary =
+    reduction === undefined
+      ? generated
+      : fc.constant(
+          applyReduction(generateRun(generated, options.seed, Number(parsed?.run)).value, reduction),
+        );
+  const budgetResult = await runBudgetedProperty(arbitrary, execute, budget);
   const result: PropertyResult = {
     name: def.name,
     title: def.title,
@@ -228,11 +250,14 @@ export async function runProperty(
   if (found !== undefined) {
     result.status = 'failed';
     if (found.path !== undefined) result.path = found.path;
+    if (reduction !== undefined) result.path = options.path;
     let outcome = found.outcome;
     const failed = [...new Set(outcome.findings.map((f) => f.clauseId))];
     const notShrunk =
       options.shrink === false || options.maxShrinks === 0 ? 'shrinking is off' : skipShrinking?.(failed);
-    if (notShrunk === undefined) {
+    // A minimised path names the counterexample itself: nothing is left to minimise.
+    if (reduction === undefined && notShrunk !== undefined) result.notShrunk = notShrunk;
+    else if (reduction === undefined) {
       const minimised = await minimiseSchedule(found.value, (s) => execute(s, 'shrink'), {
         target: failed,
         budget: options.maxShrinks,
@@ -240,6 +265,8 @@ export async function runProperty(
         deadline: started + timeLimitMs,
       });
       outcome = minimised.outcome ?? outcome;
+      if (minimised.reduction !== undefined)
+        result.path = `${found.path ?? ''}${formatReduction(minimised.reduction)}`;
       result.minimised = {
         executions: minimised.executions,
         before: minimised.before,
@@ -248,13 +275,13 @@ export async function runProperty(
       result.executions = executions;
       result.events = events;
       result.durationMs = Date.now() - started;
-    } else result.notShrunk = notShrunk;
+    }
     result.violations = [...outcome.findings];
     result.counterexample = {
       ...outcome.record,
       seed: options.seed,
       clauses: def.clauses,
-      ...(found.path === undefined ? {} : { path: found.path }),
+      ...(result.path === undefined ? {} : { path: result.path }),
       ...(result.minimised === undefined ? {} : { minimised: result.minimised }),
     };
   } else if (budgetResult.interrupted) {
