@@ -13,7 +13,7 @@ import { ensureProjectorTopology } from '../harness/projector/ensure-topology.js
 import { Projector } from '../harness/projector/projector.js';
 import { connectNats, startServices } from '../harness/services/index.js';
 import type { Services } from '../harness/services/index.js';
-import { FIXTURE_EXPECTATIONS } from '../conformance/fixtures/fixture-rules.js';
+import { FIXTURE_EXPECTATIONS, FIXTURE_FOCUS } from '../conformance/fixtures/fixture-rules.js';
 import type { FixtureRule } from '../conformance/fixtures/fixture-rules.js';
 import type { ConformanceReport } from '../conformance/report/conformance-report.js';
 import type { BenchResult } from './bench-result.js';
@@ -24,29 +24,6 @@ const RAW_EVENTS = 10_000;
 /** Fixtures whose defect needs more than the default deployment to show. */
 const FIXTURE_FLAGS: Partial<Record<FixtureRule, string[]>> = {
   'racy-guard': ['--projector-instances', '2'],
-};
-/** With KIT_BENCH_FOCUS=1, each fixture runs only the property that exercises its rule. */
-const FOCUS: Partial<Record<FixtureRule, string>> = {
-  'no-dedup': 'duplicates',
-  'guard-lte': 'duplicates',
-  'guard-ts-only': 'reordering',
-  'no-tie-break': 'reordering',
-  'key-without-tenant': 'valkey',
-  'cache-without-ttl': 'valkey',
-  'body-in-valkey': 'valkey',
-  'drop-invalid': 'bad-input',
-  'no-subject-check': 'tenant-isolation',
-  'racy-guard': 'reordering',
-  'ack-before-commit': 'crash',
-  'poison-halts': 'poison',
-  'store-unknown-fields': 'poison',
-  'stale-as-applied': 'reordering',
-  'cache-kept-after-delete': 'valkey',
-  'cache-whole-event': 'valkey',
-  'seen-key': 'valkey',
-  'lose-summarized': 'oracle',
-  'lenient-event-type': 'bad-input',
-  'last-body-wins': 'duplicates',
 };
 const nextId = monotonicFactory();
 
@@ -217,7 +194,7 @@ export async function benchKit(): Promise<BenchResult[]> {
         '--projector-cmd',
         fixtureCmd(rule),
         ...(FIXTURE_FLAGS[rule] ?? []),
-        ...(focus && FOCUS[rule] !== undefined ? ['--property', FOCUS[rule]] : []),
+        ...(focus ? ['--property', FIXTURE_FOCUS[rule]] : []),
       ]);
       const failed = run.report?.properties.filter((p) => p.status === 'failed') ?? [];
       const named = [...new Set(failed.flatMap((p) => p.violations.map((v) => v.clauseId)))];
@@ -226,7 +203,7 @@ export async function benchKit(): Promise<BenchResult[]> {
       );
       const size = right?.counterexample?.schedule.steps.filter((s) => s.op === 'publish').length ?? -1;
       results.push({
-        name: `--break ${rule}${focus ? ` (--property ${FOCUS[rule] ?? 'all'})` : ''}: time to verdict (exit 1 naming ${expected.join(' or ')})`,
+        name: `--break ${rule}${focus ? ` (--property ${FIXTURE_FOCUS[rule]})` : ''}: time to verdict (exit 1 naming ${expected.join(' or ')})`,
         value: Number((run.wallMs / 1000).toFixed(1)),
         unit: 's',
         target: '<= 60, counterexample <= 5 messages',

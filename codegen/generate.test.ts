@@ -73,6 +73,39 @@ describe('codegen', () => {
     expect(lines.some((l) => /error .*version/.test(l))).toBe(true);
   });
 
+  it('an x-clauses entry without side, or with a side or check outside its set, exits 2 naming it', async () => {
+    const dir = await specCopy();
+    const yaml = await readFile(path.join(dir, 'asyncapi.yaml'), 'utf8');
+    const broken = yaml
+      .replace(/(CT-1\.scope: \{.*), side: deployment \}/, '$1 }')
+      .replace(/(CT-4\.guard: \{.*)side: projector \}/, '$1side: consumer }')
+      .replace(/(CT-4\.delete: \{.*)check: conformance/, '$1check: fuzzing');
+    expect(broken).not.toBe(yaml);
+    await writeFile(path.join(dir, 'asyncapi.yaml'), broken);
+    const lines: string[] = [];
+    const io = { out: (l: string) => lines.push(l), err: (l: string) => lines.push(l) };
+    expect(
+      await runGenerate(
+        { specPath: path.join(dir, 'asyncapi.yaml'), outDir: path.join(dir, 'g'), check: false },
+        io,
+      ),
+    ).toBe(2);
+    const errors = lines.filter((l) => l.startsWith('  error '));
+    expect(errors.find((l) => l.includes('x-clauses/CT-1.scope:'))).toMatch(/required .*side/);
+    expect(errors.find((l) => l.includes('x-clauses/CT-4.guard/side'))).toMatch(/allowed values/);
+    expect(errors.find((l) => l.includes('x-clauses/CT-4.delete/check'))).toMatch(/allowed values/);
+    expect(errors).toHaveLength(3);
+  });
+
+  it('CLAUSES carries every clause with its check and side', async () => {
+    const { files } = await renderAll(SPEC);
+    const contract = files.get('contract.ts') ?? '';
+    expect(contract).toContain('export const CLAUSES: Readonly<Record<ClauseId, Readonly<Clause>>>');
+    expect(contract).toContain(
+      'export const CLAUSE_SIDES = ["producer","projector","both","deployment"] as const;',
+    );
+  });
+
   it('the committed generated/ is fresh', async () => {
     const outcome = await generate({ specPath: SPEC, outDir: path.join(ROOT, 'generated'), check: true });
     expect([...outcome.stale, ...outcome.missing]).toEqual([]);

@@ -1,5 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { checkClauseCatalog } from './clause-catalog.js';
 import { renderAlerts } from './render-alerts.js';
 import { renderContract } from './render-contract.js';
 import { renderMigration } from './render-migration.js';
@@ -28,6 +29,7 @@ export interface GenerateOutcome {
 /** Renders every generated file in memory; deterministic for a given spec. */
 export async function renderAll(specPath: string): Promise<{ hash: string; files: Map<string, string> }> {
   const source = await loadSpecSource(specPath);
+  checkClauseCatalog(source.spec);
   const migration = renderMigration(source);
   const files = new Map<string, string>([
     ['types.ts', await renderTypes(source)],

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
-import { CONTRACT, MIGRATION_SQL } from '../lib/index.js';
+import { CONTRACT, MIGRATION_SQL, PROJECTION_TABLES } from '../lib/index.js';
 import { silentLogger, type Logger } from './logger.js';
 import { connectNats, type NatsConnectOptions } from './services/connect-nats.js';
 import { ensureStreams, type StreamAction, type StreamSpec } from './services/ensure-streams.js';
@@ -119,7 +119,7 @@ export async function provision(options: ProvisionOptions): Promise<ProvisionRep
   };
   const audit = async (outcome: 'ok' | 'failed', detail: string | null): Promise<string> => {
     const result = await client.query<{ audit_id: string }>(
-      `INSERT INTO arqonbus_continuum_audit (actor, action, params, outcome, detail)
+      `INSERT INTO ${PROJECTION_TABLES.audit} (actor, action, params, outcome, detail)
        VALUES ($1, 'provision', $2, $3, $4) RETURNING audit_id`,
       [options.actor ?? osUser(), JSON.stringify(params), outcome, detail],
     );

@@ -60,6 +60,14 @@ export {
   parseEpisodeSubject,
   /** Splits a DLQ subject into tenant and agent. */
   parseDlqSubject,
+  /** A filter on episode subjects: continuum.episode.v1.{tenant_id|*}.{agent_id|*|>} */
+  episodeSubjectFilter,
+  /** A filter on DLQ subjects: continuum.episode.dlq.v1.{tenant_id|*}.{agent_id|*|>} */
+  dlqSubjectFilter,
+  /** 'continuum.episode.v1.' */
+  EPISODE_SUBJECT_PREFIX,
+  /** 'continuum.episode.dlq.v1.' */
+  DLQ_SUBJECT_PREFIX,
 } from './subjects.js';
 export type {
   /** Result of parsing a subject. */
@@ -80,6 +88,8 @@ export {
   cacheKey,
   /** Reads a key back into family and scope; never across tenants. */
   parseValkeyKey,
+  /** tenant:{t}: */
+  tenantKeyPrefix,
 } from './keys.js';
 export type {
   /** presence | rate_limit | cache */
@@ -126,6 +136,12 @@ export {
   MIGRATION_SQL,
   /** Every clause ID of the spec, in spec order. */
   CLAUSE_IDS,
+  /** Every clause of the spec by ID: section, title, text, check and side. */
+  CLAUSES,
+  /** How a clause can be judged: validator, conformance, slo, documented. */
+  CLAUSE_CHECKS,
+  /** Which implementation a clause binds: producer, projector, both, deployment. */
+  CLAUSE_SIDES,
   /** Whether a string is a clause ID of the spec. */
   isClauseId,
 } from './contract.js';
@@ -134,7 +150,22 @@ export type {
   Contract,
   /** The union of the spec's clause IDs (x-clauses). */
   ClauseId,
+  /** One clause of the spec (x-clauses entry with its id). */
+  Clause,
+  /** One of CLAUSE_CHECKS. */
+  ClauseCheck,
+  /** One of CLAUSE_SIDES. */
+  ClauseSide,
 } from './contract.js';
+
+export {
+  /** The projection tables of x-projection by what they hold (projection, events, dlq, audit). */
+  PROJECTION_TABLES,
+} from './tables.js';
+export type {
+  /** A table of x-projection.tables. */
+  ProjectionTableName,
+} from './tables.js';
 
 export {
   /** Thrown for misuse of the API, with a stable code. */

@@ -1,6 +1,6 @@
 import { CONTRACT } from './contract.js';
 import { ContractUsageError, ERROR_CODES } from './errors.js';
-import { isScopedId, isUlid } from './ids.js';
+import { isScopedId, isUlid, requireId } from './ids.js';
 
 /** A Valkey key family of x-valkey.families. */
 export type ValkeyFamily = keyof typeof CONTRACT.valkey.families;
@@ -33,6 +33,19 @@ const FAMILIES = Object.entries(CONTRACT.valkey.families).map(([family, spec]) =
   family: family as ValkeyFamily,
   tokens: tokens(spec.pattern),
 }));
+
+const TENANT_SCOPE = '{tenant_id}:';
+const KEY_PREFIXES = new Set(
+  Object.values(CONTRACT.valkey.families).map((f) => f.pattern.slice(0, f.pattern.indexOf(TENANT_SCOPE))),
+);
+if (KEY_PREFIXES.size !== 1)
+  throw new Error(`x-valkey families do not share one tenant prefix: ${[...KEY_PREFIXES].join(', ')}`);
+const [KEY_PREFIX = ''] = KEY_PREFIXES;
+
+/** `tenant:{t}:`, what every key of the tenant starts with (CT-5.tenant-prefix); throws for a bad id. */
+export function tenantKeyPrefix(tenantId: string): string {
+  return `${KEY_PREFIX}${requireId(tenantId, isScopedId, 'tenant_id')}:`;
+}
 
 function build(family: ValkeyFamily, values: Record<Param, string | undefined>): string {
   const spec = FAMILIES.find((f) => f.family === family);

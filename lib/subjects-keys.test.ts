@@ -4,14 +4,19 @@ import {
   ContractUsageError,
   ERROR_CODES,
   brokerMsgId,
+  CONTRACT,
+  PROJECTION_TABLES,
   cacheKey,
   dlqSubject,
+  dlqSubjectFilter,
   episodeSubject,
+  episodeSubjectFilter,
   parseDlqSubject,
   parseEpisodeSubject,
   parseValkeyKey,
   presenceKey,
   rateLimitKey,
+  tenantKeyPrefix,
 } from './index.js';
 
 const FIRST = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('');
@@ -170,5 +175,32 @@ describe('Valkey keys', () => {
     'tenant:*:agent:a1:presence:p',
   ])('parseValkeyKey rejects %s', (key) => {
     expect(parseValkeyKey(key).ok).toBe(false);
+  });
+});
+
+describe('filters, prefixes and table names from the spec', () => {
+  it('subject filters put * for an omitted id, allow > as the agent, and refuse other wildcards', () => {
+    expect(episodeSubjectFilter()).toBe(CONTRACT.consumer.filter_subject);
+    expect(dlqSubjectFilter()).toBe(CONTRACT.streams.dlq.subjects[0]);
+    expect(episodeSubjectFilter('t1')).toBe('continuum.episode.v1.t1.*');
+    expect(episodeSubjectFilter('t1', '>')).toBe('continuum.episode.v1.t1.>');
+    expect(dlqSubjectFilter('_invalid', '_invalid')).toBe(dlqSubject('_invalid', '_invalid'));
+    expect(usageCode(() => episodeSubjectFilter('>'))).toBe(ERROR_CODES.INVALID_ID);
+    expect(usageCode(() => episodeSubjectFilter('_invalid'))).toBe(ERROR_CODES.INVALID_ID);
+    expect(usageCode(() => episodeSubjectFilter('t.1'))).toBe(ERROR_CODES.INVALID_ID);
+  });
+  it('every key a tenant owns starts with its tenant prefix; another tenant never does', () => {
+    fc.assert(
+      fc.property(scopedId, scopedId, ulid, scopedId, (t, other, e, a) => {
+        for (const key of [presenceKey(t, a, 'p'), rateLimitKey(t, a, 'r'), cacheKey(t, e, a)]) {
+          expect(key.startsWith(tenantKeyPrefix(t))).toBe(true);
+          if (other !== t) expect(key.startsWith(tenantKeyPrefix(other))).toBe(false);
+        }
+      }),
+    );
+    expect(usageCode(() => tenantKeyPrefix('*'))).toBe(ERROR_CODES.INVALID_ID);
+  });
+  it('PROJECTION_TABLES names every table of x-projection once', () => {
+    expect(Object.values(PROJECTION_TABLES).sort()).toEqual(Object.keys(CONTRACT.projection.tables).sort());
   });
 });

@@ -9,7 +9,8 @@ const ids = (rules: unknown): string[] =>
 /**
  * info: the clause catalog (`x-clauses`) and the documented Reflex boundary. Reports,
  * validators and consumers' dashboards cite clause ids, so removing one breaks readers of
- * those reports; clause titles and text are the summaries reports show (doc-only).
+ * those reports; a changed `check` or `side` changes how and in which runs a clause is judged
+ * (non-breaking); clause titles and text are the summaries reports show (doc-only).
  */
 export const clauseRules: RuleModule = ({ base, head, sourceOf }) => {
   const findings: Finding[] = [];
@@ -35,23 +36,37 @@ export const clauseRules: RuleModule = ({ base, head, sourceOf }) => {
       );
     else if (!(id in bc))
       findings.push(finding({ ...at, rule: 'info.clause-added', reason: `clause ${id} added` }));
-    else if (record(bc[id]).check !== record(hc[id]).check)
-      findings.push(
-        finding({
-          ...at,
-          rule: 'info.clause-check-changed',
-          reason: `clause ${id} is now checked by '${String(record(hc[id]).check)}' instead of '${String(record(bc[id]).check)}'`,
-        }),
-      );
-    else if (JSON.stringify(bc[id]) !== JSON.stringify(hc[id]))
-      findings.push(
-        finding({
-          ...at,
-          rule: 'info.doc',
-          classification: 'doc-only',
-          reason: `clause ${id} title, section or summary text changed`,
-        }),
-      );
+    else {
+      const before = record(bc[id]);
+      const after = record(hc[id]);
+      const judged: Finding[] = [];
+      if (before.check !== after.check)
+        judged.push(
+          finding({
+            ...at,
+            rule: 'info.clause-check-changed',
+            reason: `clause ${id} is now checked by '${String(after.check)}' instead of '${String(before.check)}'`,
+          }),
+        );
+      if (before.side !== after.side)
+        judged.push(
+          finding({
+            ...at,
+            rule: 'info.clause-side-changed',
+            reason: `clause ${id} now binds '${String(after.side)}' ${before.side === undefined ? 'where it named no side' : `instead of '${String(before.side)}'`}: runs of one side select it differently`,
+          }),
+        );
+      if (judged.length === 0 && JSON.stringify(before) !== JSON.stringify(after))
+        judged.push(
+          finding({
+            ...at,
+            rule: 'info.doc',
+            classification: 'doc-only',
+            reason: `clause ${id} title, section or summary text changed`,
+          }),
+        );
+      findings.push(...judged);
+    }
   }
   const br = record(base.doc['x-reflex-boundary']).rules;
   const hr = record(head.doc['x-reflex-boundary']).rules;

@@ -7,7 +7,7 @@ import { EpisodeStore } from '../../harness/producer/episode-store.js';
 import { ExportState } from '../../harness/producer/export-state.js';
 import { osUser } from '../../harness/producer/os-user.js';
 import { createLogger } from '../../harness/logger.js';
-import { parseSourceTs } from '../../lib/index.js';
+import { parseSourceTs, PROJECTION_TABLES } from '../../lib/index.js';
 import { EXIT } from '../exit-codes.js';
 import { serviceUrlParser } from '../service-options.js';
 
@@ -73,7 +73,7 @@ export function registerRefBackfill(ref: Command): void {
     )
     .option(
       '--pg <url>',
-      'also audit to arqonbus_continuum_audit in this PostgreSQL (refused if not writable)',
+      `also audit to ${PROJECTION_TABLES.audit} in this PostgreSQL (refused if not writable)`,
       serviceUrlParser('pg', 'postgres://postgres@127.0.0.1:5432/postgres'),
     )
     .option('--actor <name>', 'who to record in the audit log', osUser())

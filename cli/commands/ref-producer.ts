@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT, episodeSubject, episodeSubjectFilter } from '../../lib/index.js';
 import { createLogger, type Logger } from '../../harness/logger.js';
 import {
   connectNats,
@@ -98,7 +98,7 @@ Examples:
   $ continuum-kit ref producer --nats nats://127.0.0.1:4222 --valkey redis://127.0.0.1:6379 --driver-port 8787 --db ./producer.sqlite
 
 Servers this command starts itself are provisioned (streams, migration); on given ones the stream
-CONTINUUM_EPISODES must exist (continuum-kit provision). A given NATS that does not answer does not
+${CONTRACT.streams.episodes.name} must exist (continuum-kit provision). A given NATS that does not answer does not
 stop the producer (CT-6.local-writes): it starts, accepts local writes, says on stderr that the bus
 is away, and exports what is pending once the bus answers. Backfills are audited to PostgreSQL when
 --pg is given or the server was started here. SIGTERM/SIGINT finish in-flight publishes, persist the
@@ -250,12 +250,12 @@ async function busProblem(
   }
   try {
     const jsm = await jetstreamManager(nc);
-    await jsm.streams.find('continuum.episode.v1.x.y');
+    await jsm.streams.find(episodeSubject('x', 'y'));
     return undefined;
   } catch {
     return {
       kind: 'no-stream',
-      message: `no JetStream stream for continuum.episode.v1.*.* on ${url}: run continuum-kit provision --nats ${url}`,
+      message: `no JetStream stream for ${episodeSubjectFilter()} on ${url}: run continuum-kit provision --nats ${url}`,
     };
   } finally {
     await nc.close();

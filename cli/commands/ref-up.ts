@@ -13,6 +13,7 @@ import {
   toServiceOptions,
   type ServiceCliOptions,
 } from '../service-options.js';
+import { PROJECTION_TABLES } from '../../lib/index.js';
 
 interface UpFlags extends ServiceCliOptions {
   demo?: number;
@@ -141,7 +142,7 @@ async function up(f: UpFlags): Promise<number> {
     let seen = 0;
     while (Date.now() < deadline) {
       const r = await pool.query<{ n: string }>(
-        'SELECT count(*) AS n FROM arqonbus_continuum_projection_events WHERE tenant_id = $1',
+        `SELECT count(*) AS n FROM ${PROJECTION_TABLES.events} WHERE tenant_id = $1`,
         [tenant],
       );
       seen = Number(r.rows[0]?.n ?? 0);
@@ -149,7 +150,7 @@ async function up(f: UpFlags): Promise<number> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const rows = await pool.query<{ n: string; deleted: string }>(
-      'SELECT count(*) AS n, count(*) FILTER (WHERE deleted) AS deleted FROM arqonbus_continuum_projection WHERE tenant_id = $1',
+      `SELECT count(*) AS n, count(*) FILTER (WHERE deleted) AS deleted FROM ${PROJECTION_TABLES.projection} WHERE tenant_id = $1`,
       [tenant],
     );
     const ok = exported && seen >= published;

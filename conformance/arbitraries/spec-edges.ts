@@ -10,6 +10,9 @@ import { fileURLToPath } from 'node:url';
  * a valid event at the limit.
  */
 
+/** Joins the edges one valid message sits on in its label. */
+export const EDGE_LABEL_SEPARATOR = '; ';
+
 /** One edge of one constraint: `summary.maxLength` / `at-limit-astral`. */
 export interface PayloadEdge {
   constraint: string;
@@ -32,7 +35,7 @@ const PADS: [string, string][] = [
   ['astral', '😀'],
 ];
 
-function schemaFile(name: string): string {
+export function schemaFile(name: string): string {
   // From the source tree, from dist/ and from the installed package (schemas/ ships with it).
   for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
     const candidate = path.join(dir, 'schemas', name);

@@ -1,4 +1,11 @@
-import { isClauseId, validateDlqEntry } from '../../lib/index.js';
+import {
+  isClauseId,
+  validateDlqEntry,
+  PROJECTION_TABLES,
+  parseEpisodeSubject,
+  DLQ_SUBJECT_PREFIX,
+  CONTRACT,
+} from '../../lib/index.js';
 import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { Observation, ObservedDlqRow } from '../target/observation.js';
@@ -57,9 +64,11 @@ function eventMatches(canon: Canonical, event: unknown, data: string, present = 
 const rowMatches = (canon: Canonical, r: ObservedDlqRow, data: string): boolean =>
   rawMatches(r.raw, data) || eventMatches(canon, r.event, data, r.event_present === true);
 
+const RESERVED = CONTRACT.dlqReservedScope;
+
 function subjectScope(subject: string): [string, string] | undefined {
-  const m = /^continuum\.episode\.v1\.([a-z0-9][a-z0-9_-]{0,63})\.([a-z0-9][a-z0-9_-]{0,63})$/.exec(subject);
-  return m === null ? undefined : [m[1] as string, m[2] as string];
+  const scope = parseEpisodeSubject(subject);
+  return scope.ok ? [scope.tenantId, scope.agentId] : undefined;
 }
 
 /**
@@ -107,7 +116,7 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): CheckOutcome {
     );
     const before = out.length;
     if (rows.length === 0)
-      out.push({ clauseId: clause, message: `${what} is not in arqonbus_continuum_projection_dlq` });
+      out.push({ clauseId: clause, message: `${what} is not in ${PROJECTION_TABLES.dlq}` });
     else addEvidence(evidence, clause);
     for (const r of rows)
       if (r.reason.trim() === '')
@@ -120,13 +129,16 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): CheckOutcome {
     if (onSubject.length === 0) {
       out.push({
         clauseId: message.kind === 'mismatch' ? clause : 'CT-6.dlq',
-        message: `${what} is not on continuum.episode.dlq.v1.*`,
+        message: `${what} is not on ${DLQ_SUBJECT_PREFIX}*`,
       });
     } else addEvidence(evidence, 'CT-6.dlq');
     const scope = subjectScope(message.subject);
-    const expected = scope === undefined ? '_invalid' : `${scope[0]}.${scope[1]}`;
+    const expected = scope === undefined ? RESERVED : `${scope[0]}.${scope[1]}`;
     for (const e of onSubject) {
-      if (!e.subject.endsWith(`.${expected}`) && !(scope === undefined && e.subject.includes('._invalid.'))) {
+      if (
+        !e.subject.endsWith(`.${expected}`) &&
+        !(scope === undefined && e.subject.includes(`.${RESERVED}.`))
+      ) {
         out.push({
           clauseId: 'CT-7.tenant-isolation',
           message: `${what} was dead-lettered on ${e.subject}, not under its subject's scope ${expected}`,

@@ -97,4 +97,25 @@ describe('checkEvents', () => {
       'CT-4.stale',
     ]);
   });
+
+  it('an event greater than its row recorded stale is the comparison broken: CT-4.guard, or CT-4.tie-break at an equal instant', () => {
+    const later = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZC', '2026-01-01T00:00:03Z');
+    const byTs = checkEvents({
+      facts: scheduleFacts(schedule(newer, later)),
+      events: [record(newer, 'applied'), record(later, 'stale')],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(byTs.findings.map((f) => f.clauseId)).toEqual(['CT-4.guard']);
+    // A ULID and a UUIDv7 at one instant: bytes put the ULID ('G') before the UUID ('a').
+    const ulid = event('0189G000000000000000000000', '2026-01-01T00:00:02.000Z');
+    const uuid = event('0189a000-0000-7000-8000-000000000000', '2026-01-01T00:00:02Z');
+    const byId = checkEvents({
+      facts: scheduleFacts(schedule(ulid, uuid)),
+      events: [record(ulid, 'applied'), record(uuid, 'stale')],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(byId.findings.map((f) => f.clauseId)).toEqual(['CT-4.tie-break']);
+  });
 });

@@ -1,7 +1,8 @@
 import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { ObservedDlqRow, ObservedEventRecord } from '../target/observation.js';
-import { eventKey } from './schedule-facts.js';
+import { compareOrderingKey } from '../../lib/index.js';
+import { canonicalOr, eventKey } from './schedule-facts.js';
 import type { ScheduleFacts } from './schedule-facts.js';
 
 /** What the events-table check reads. */
@@ -72,6 +73,21 @@ export function checkEvents(input: EventsInput): CheckOutcome {
       out.findings.push({
         clauseId: 'CT-4.stale',
         message: `event ${k} is recorded with outcome ${JSON.stringify(outcome)}; the contract's outcomes are applied and stale`,
+      });
+      continue;
+    }
+    const rowBefore = facts.rowBefore.get(k);
+    if (
+      input.orderKnown &&
+      outcome === 'stale' &&
+      rowBefore !== undefined &&
+      compareOrderingKey(e, rowBefore) > 0
+    ) {
+      // Refused an event greater than its row: the comparison is wrong, not the stale handling.
+      const tie = canonicalOr(rowBefore.source_ts) === canonicalOr(e.source_ts);
+      out.findings.push({
+        clauseId: tie ? 'CT-4.tie-break' : 'CT-4.guard',
+        message: `event ${k} is recorded stale, but in stream order it is greater than its row${tie ? ' (equal source_ts: the greater event_id in byte order must win)' : ''}`,
       });
       continue;
     }

@@ -1,4 +1,4 @@
-import { CONTRACT, parseValkeyKey, validateCacheEntry } from '../../lib/index.js';
+import { CONTRACT, parseValkeyKey, validateCacheEntry, tenantKeyPrefix } from '../../lib/index.js';
 import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import { BODY_MARKER } from '../streams/event-parts.js';
@@ -36,7 +36,7 @@ export function checkValkey(
     addEvidence(evidence, 'CT-5.tenant-prefix');
     const parsed = parseValkeyKey(k.key);
     if (!parsed.ok) {
-      const prefixed = tenants.some((t) => k.key.startsWith(`tenant:${t}:`));
+      const prefixed = tenants.some((t) => k.key.startsWith(tenantKeyPrefix(t)));
       out.push({
         clauseId: prefixed ? 'CT-5.families' : 'CT-5.tenant-prefix',
         message: `key ${JSON.stringify(k.key)}: ${parsed.reason}`,

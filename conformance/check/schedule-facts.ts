@@ -1,6 +1,7 @@
 import { ProjectionModel } from '../../lib/projection-model.js';
 import type { ApplyOutcome, ModelEvent } from '../../lib/projection-model.js';
 import { canonicalSourceTs } from '../../lib/projection-model.js';
+import type { OrderingKey } from '../../lib/index.js';
 import type { Schedule, ScheduleMessage } from '../streams/schedule.js';
 import { scheduleMessages } from '../streams/schedule.js';
 
@@ -17,6 +18,8 @@ export interface ScheduleFacts {
   crashed: boolean;
   /** The model's outcome of each valid event's first delivery, in publish order. */
   firstOutcome: Map<string, Exclude<ApplyOutcome, 'duplicate'>>;
+  /** The row's ordering key just before each valid event's first delivery, when it had a row. */
+  rowBefore: Map<string, OrderingKey>;
   /** Deliveries of an event already delivered (copies and redeliveries that reached the stream). */
   duplicateDeliveries: number;
   /** Later bodies under an idempotency key already delivered with a different body, by key. */
@@ -32,6 +35,7 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
   const byKey = new Map<string, ModelEvent[]>();
   const rejected: ScheduleFacts['rejected'] = [];
   const firstOutcome: ScheduleFacts['firstOutcome'] = new Map();
+  const rowBefore: ScheduleFacts['rowBefore'] = new Map();
   let duplicateDeliveries = 0;
   const conflicts: ScheduleFacts['conflicts'] = new Map();
   const skip = new Set(refused);
@@ -39,8 +43,11 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
   for (const m of scheduleMessages(kept)) {
     if (m.kind === 'valid') {
       const e = JSON.parse(m.data) as ModelEvent;
-      const outcome = model.apply(e);
       const k = eventKey(e.tenant_id, e.agent_id, e.event_id);
+      const before = model.row(e);
+      if (before !== undefined && !firstOutcome.has(k))
+        rowBefore.set(k, { source_ts: before.last_event_ts, event_id: before.last_event_id });
+      const outcome = model.apply(e);
       if (outcome === 'duplicate') {
         duplicateDeliveries++;
         if (valid.has(k) && JSON.stringify(valid.get(k)) !== JSON.stringify(e))
@@ -70,6 +77,7 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
     hasBadInput: rejected.length > 0,
     crashed: schedule.steps.some((s) => s.op === 'crash'),
     firstOutcome,
+    rowBefore,
     duplicateDeliveries,
     conflicts,
   };

@@ -1,6 +1,9 @@
 import type { ClauseId } from '../../lib/index.js';
 
-/** The status of a clause in a report; `not-selected` is a clause whose property the run did not select. */
+/**
+ * The status of a clause in a report; `not-selected` is a clause whose property the run did not
+ * select, or that binds only the side (x-clauses `side`) the run does not test.
+ */
 export type ClauseState = 'passed' | 'failed' | 'not-tested' | 'not-selected';
 
 /** What a run concluded about one clause, and why. */

@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { CONTRACT, episodeSubject } from '../../lib/index.js';
+import { CONTRACT, episodeSubject, PROJECTION_TABLES } from '../../lib/index.js';
 import { connectNats, type NatsConnectOptions } from '../../harness/services/connect-nats.js';
 import type { ObservedRow } from '../target/observation.js';
 
@@ -22,7 +22,7 @@ export async function projectedEvents(
 ): Promise<Map<string, ProjectedEvent>> {
   const r = await pool.query<{ event_id: string; ms: string; outcome: string | null }>(
     `SELECT event_id, (extract(epoch FROM projected_at) * 1000)::float8 AS ms, outcome
-       FROM arqonbus_continuum_projection_events WHERE tenant_id = $1 AND agent_id = $2`,
+       FROM ${PROJECTION_TABLES.events} WHERE tenant_id = $1 AND agent_id = $2`,
     [tenantId, agentId],
   );
   return new Map(
@@ -36,7 +36,7 @@ export async function projectedEvents(
 /** How many events of the tenant are recorded (cheap, for recovery polling). */
 export async function projectedCount(pool: pg.Pool, tenantId: string, agentId: string): Promise<number> {
   const r = await pool.query<{ n: string }>(
-    'SELECT count(*) AS n FROM arqonbus_continuum_projection_events WHERE tenant_id = $1 AND agent_id = $2',
+    `SELECT count(*) AS n FROM ${PROJECTION_TABLES.events} WHERE tenant_id = $1 AND agent_id = $2`,
     [tenantId, agentId],
   );
   return Number(r.rows[0]?.n ?? 0);
@@ -52,7 +52,7 @@ export async function projectionRows(
     `SELECT tenant_id, agent_id, episode_id, event_type, content_ref, summary, tags, embedding_ref, metadata,
             last_event_id, to_char(last_event_ts AT TIME ZONE 'UTC', ${TS}) AS last_event_ts, deleted,
             to_char(updated_at AT TIME ZONE 'UTC', ${TS}) AS updated_at
-       FROM arqonbus_continuum_projection WHERE tenant_id = $1 AND agent_id = $2`,
+       FROM ${PROJECTION_TABLES.projection} WHERE tenant_id = $1 AND agent_id = $2`,
     [tenantId, agentId],
   );
   return r.rows;

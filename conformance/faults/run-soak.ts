@@ -1,4 +1,4 @@
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT, PROJECTION_TABLES } from '../../lib/index.js';
 import { CHILD_ERROR_CODES, ChildProcessError } from '../../harness/child/index.js';
 import type { Violation } from '../check/violation.js';
 import { percentile } from '../runner/slo.js';
@@ -248,7 +248,7 @@ async function sample(
   const lag = await env.pool
     .query<{ p95: number | null; max: number | null; n: string }>(
       `SELECT percentile_cont(0.95) WITHIN GROUP (ORDER BY l) AS p95, max(l) AS max, count(*) AS n FROM (
-         SELECT extract(epoch FROM projected_at - source_ts) * 1000 AS l FROM arqonbus_continuum_projection_events
+         SELECT extract(epoch FROM projected_at - source_ts) * 1000 AS l FROM ${PROJECTION_TABLES.events}
           WHERE tenant_id = $1 AND agent_id = $2 AND projected_at >= to_timestamp($3 / 1000.0)) AS x`,
       [t, a, last.lagFrom],
     )

@@ -1,6 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EnvironmentError } from '../runner/run-properties.js';
+import { CONTRACT, EPISODE_SUBJECT_PREFIX, episodeSubjectFilter } from '../../lib/index.js';
 
 /** A message seen on a subject, as published (before any stream dedup). */
 export interface CapturedMessage {
@@ -31,7 +32,7 @@ export async function captureSubject(
   const sub = nc.subscribe(subject, {
     callback: (error, m) => {
       if (error === null)
-        seen.push({ subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id'), data: m.string() });
+        seen.push({ subject: m.subject, msgId: m.headers?.get(CONTRACT.headers.msgId), data: m.string() });
     },
   });
   await nc.flush(); // the subscription is in place before anything is published
@@ -45,16 +46,26 @@ export async function captureSubject(
   };
 }
 
-/** Every message the stream holds for the tenant (after the stream's dedup). */
+/**
+ * Every message the stream holds for the tenant (after the stream's dedup), also on subjects
+ * with the tenant in the agent's place, so a producer swapping them is judged under CT-3.topic.
+ */
 export async function readBus(js: JetStreamClient, tenant: string): Promise<CapturedMessage[]> {
-  const consumer = await js.consumers.get('CONTINUUM_EPISODES', {
-    filter_subjects: `continuum.episode.v1.${tenant}.*`,
-  });
+  const own = await readStream(js, episodeSubjectFilter(tenant));
+  // The two filters overlap on v1.{tenant}.{tenant}, which one consumer cannot hold; read it once.
+  const swapped = (await readStream(js, episodeSubjectFilter('*', tenant))).filter(
+    (m) => !m.subject.startsWith(`${EPISODE_SUBJECT_PREFIX}${tenant}.`),
+  );
+  return [...own, ...swapped];
+}
+
+async function readStream(js: JetStreamClient, filter: string): Promise<CapturedMessage[]> {
+  const consumer = await js.consumers.get(CONTRACT.streams.episodes.name, { filter_subjects: filter });
   const pending = (await consumer.info(true)).num_pending;
   const out: CapturedMessage[] = [];
   if (pending === 0) return out;
   for await (const m of await consumer.fetch({ max_messages: pending, expires: 3000 })) {
-    out.push({ subject: m.subject, msgId: m.headers?.get('Nats-Msg-Id'), data: m.string() });
+    out.push({ subject: m.subject, msgId: m.headers?.get(CONTRACT.headers.msgId), data: m.string() });
     if (out.length >= pending) break;
   }
   return out;

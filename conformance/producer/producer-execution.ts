@@ -1,6 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { brokerMsgId, decodeEpisodeEvent, episodeSubject } from '../../lib/index.js';
+import { brokerMsgId, decodeEpisodeEvent, episodeSubject, PROJECTION_TABLES } from '../../lib/index.js';
 import type { Violation } from '../check/violation.js';
 import { backfillChecks } from './backfill-checks.js';
 import type { ProducerWrite } from './backfill-checks.js';
@@ -123,6 +123,9 @@ export async function executeProducer(
   for (const m of bus) {
     const decoded = decodeEpisodeEvent(m.data, 'producer');
     if (!decoded.ok) {
+      // It reached the bus, invalid: that is its finding, not a lost export too.
+      const eventId = eventIdOf(m.data);
+      if (eventId !== undefined) seen.add(eventId);
       const e = decoded.errors[0];
       v.push({
         clauseId: clauseOr(e?.clauseId, 'CT-3.json'),
@@ -171,7 +174,7 @@ export async function executeProducer(
   if (db !== undefined && writes.some((w) => w.agent === agents[0])) {
     // Every backfill, dry or not, writes an audit row (x-replay.audit, CT-7.audit).
     const audited = await db.query<{ n: string }>(
-      `SELECT count(*) AS n FROM arqonbus_continuum_audit WHERE action = 'backfill' AND tenant_id = $1`,
+      `SELECT count(*) AS n FROM ${PROJECTION_TABLES.audit} WHERE action = 'backfill' AND tenant_id = $1`,
       [tenant],
     );
     exercised.add('CT-7.audit');
@@ -179,8 +182,17 @@ export async function executeProducer(
     if (n < 2)
       v.push({
         clauseId: 'CT-7.audit',
-        message: `2 backfills (dry and real) of tenant ${tenant} left ${n} rows in arqonbus_continuum_audit`,
+        message: `2 backfills (dry and real) of tenant ${tenant} left ${n} rows in ${PROJECTION_TABLES.audit}`,
       });
   }
   return { violations: v, exercised, messages: bus.length };
+}
+
+function eventIdOf(data: string): string | undefined {
+  try {
+    const parsed = JSON.parse(data) as { event_id?: unknown } | null;
+    return typeof parsed?.event_id === 'string' ? parsed.event_id : undefined;
+  } catch {
+    return undefined;
+  }
 }

@@ -1,6 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT, PROJECTION_TABLES } from '../../lib/index.js';
 import { canonicalJson } from '../check/canonical-json.js';
 
 const TS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
@@ -17,12 +17,12 @@ export async function projectionSnapshot(db: pg.Pool, tenant: string): Promise<P
     db.query<Record<string, unknown>>(
       `SELECT *, to_char(updated_at AT TIME ZONE 'UTC', ${TS}) AS updated_at,
               to_char(last_event_ts AT TIME ZONE 'UTC', ${TS}) AS last_event_ts
-         FROM arqonbus_continuum_projection WHERE tenant_id = $1`,
+         FROM ${PROJECTION_TABLES.projection} WHERE tenant_id = $1`,
       [tenant],
     ),
     db.query<Record<string, unknown>>(
       `SELECT *, to_char(projected_at AT TIME ZONE 'UTC', ${TS}) AS projected_at
-         FROM arqonbus_continuum_projection_events WHERE tenant_id = $1`,
+         FROM ${PROJECTION_TABLES.events} WHERE tenant_id = $1`,
       [tenant],
     ),
   ]);

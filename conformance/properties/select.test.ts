@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CLAUSES } from '../../lib/index.js';
+import { PRODUCER_CLAUSES } from '../producer/run-producer.js';
+import { PROJECTOR_PROPERTIES } from './catalog.js';
 import { SelectionError, selectProperties } from './select.js';
 
 const base = { producerClauses: ['CT-3.msg-id'] as const, producerAvailable: false };
@@ -23,5 +26,14 @@ describe('selectProperties', () => {
     expect(s.projector.map((p) => p.name)).toEqual(['duplicates']);
     expect(s.notSelected.has('CT-4.guard')).toBe(true);
     expect(s.notSelected.has('CT-4.dedup')).toBe(false);
+  });
+  it('each property tests only clauses binding its side, so a run of one side never selects the other', () => {
+    const misplaced = [
+      ...PROJECTOR_PROPERTIES.flatMap((p) => p.clauses.map((c) => [p.name, c] as const)),
+      ...PRODUCER_CLAUSES.map((c) => ['producer', c] as const),
+    ].filter(
+      ([name, c]) => ![name === 'producer' ? 'producer' : 'projector', 'both'].includes(CLAUSES[c].side),
+    );
+    expect(misplaced).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import type { PropertyResult } from '../runner/run-properties.js';
 import type { SloResult } from '../runner/slo.js';
 import type { ClauseStatus } from './clause-status.js';
+import type { TestedSide } from './run-sides.js';
 
 /** Everything a run found; written as JSON and rendered as JUnit and HTML. */
 export interface ConformanceReport {
@@ -9,6 +10,8 @@ export interface ConformanceReport {
   kitVersion: string;
   specHash: string;
   target: string;
+  /** The implementations the run tested; clauses binding only another are `not-selected`. */
+  sides: TestedSide[];
   startedAt: string;
   durationMs: number;
   seed: number;

@@ -1,12 +1,21 @@
 import { faultKindCounts } from '../faults/fault-report-html.js';
 import type { FaultSuiteResult } from '../faults/run-fault-suite.js';
 import type { ConformanceReport } from './conformance-report.js';
+import { outsideRun } from './run-sides.js';
+
+/**
+ * Clauses of the tested sides that --property / --clauses left out. Clauses binding only an
+ * implementation the run does not test are not-selected too, but do not make the run partial.
+ */
+export function leftOutBySelection(r: ConformanceReport): number {
+  return r.clauses.filter((c) => c.status === 'not-selected' && !outsideRun(c.side, r.sides)).length;
+}
 
 /** "passed", or "passed (partial: N clauses not selected)" when the selection left clauses out. */
 export function verdictLabel(r: ConformanceReport): string {
   if (!r.conformant) return 'failed';
-  const notSelected = r.clauses.filter((c) => c.status === 'not-selected').length;
-  return notSelected === 0 ? 'passed' : `passed (partial: ${notSelected} clauses not selected)`;
+  const partial = leftOutBySelection(r);
+  return partial === 0 ? 'passed' : `passed (partial: ${partial} clauses not selected)`;
 }
 
 /** The console summary of a run: a line per property, its findings, SLOs, faults and the verdict. Pure. */
@@ -55,8 +64,13 @@ export function formatSummary(report: ConformanceReport, outDir: string, faults?
   const c = report.clauses;
   const n = (s: string): number => c.filter((x) => x.status === s).length;
   const notSelected = n('not-selected');
+  const partial = leftOutBySelection(report);
+  const otherSide = notSelected - partial;
+  const verdict = report.conformant
+    ? `CONFORMANT${partial > 0 ? ` (partial: ${partial} clauses not selected)` : ''}`
+    : 'NOT CONFORMANT';
   lines.push(
-    `${report.conformant ? `CONFORMANT${notSelected > 0 ? ` (partial: ${notSelected} clauses not selected)` : ''}` : 'NOT CONFORMANT'}: ${n('passed')} clauses passed, ${n('failed')} failed, ${n('not-tested')} not tested${notSelected > 0 ? `, ${notSelected} not selected` : ''}; ${report.throughput.properties} properties, ${report.throughput.events} events, ${report.throughput.eventsPerSecond.toFixed(0)} events/s, ${(report.durationMs / 1000).toFixed(1)} s; reports in ${outDir}`,
+    `${verdict}: ${n('passed')} clauses passed, ${n('failed')} failed, ${n('not-tested')} not tested${notSelected > 0 ? `, ${notSelected} not selected` : ''}${otherSide > 0 ? ` (${otherSide} bind only an implementation this ${report.sides.join(' and ')} run does not test)` : ''}; ${report.throughput.properties} properties, ${report.throughput.events} events, ${report.throughput.eventsPerSecond.toFixed(0)} events/s, ${(report.durationMs / 1000).toFixed(1)} s; reports in ${outDir}`,
   );
   return `${lines.join('\n')}\n`;
 }

@@ -80,7 +80,7 @@ ${percentileSvg('Publish to JetStream ack (kit publishes)', r.latency.publishMs,
 <h2>SLOs</h2><table><tr><th>clause</th><th>measured</th><th>threshold</th><th>status</th></tr>
 ${r.slos.map((s) => `<tr><td>${esc(s.clauseId)} ${esc(s.title)}</td><td>${s.measured === undefined ? '-' : s.measured.toPrecision(3)} ${esc(s.unit)} (${s.samples} samples)</td><td>&lt; ${s.threshold}</td><td>${badge(s.status)} ${esc(s.reason ?? '')}</td></tr>`).join('\n')}</table>
 <h2>Clauses</h2><table><tr><th>clause</th><th>status</th><th>evidence</th><th>how</th></tr>
-${r.clauses.map((c) => `<tr><td><b>${esc(c.id)}</b> ${esc(c.title)}<br><small>${esc(c.text)} (check: ${esc(c.check)})</small></td><td>${badge(c.status)}</td><td>${c.evidence}</td><td>${esc(c.note)}</td></tr>`).join('\n')}
+${r.clauses.map((c) => `<tr><td><b>${esc(c.id)}</b> ${esc(c.title)}<br><small>${esc(c.text)} (check: ${esc(c.check)}, binds: ${esc(c.side)})</small></td><td>${badge(c.status)}</td><td>${c.evidence}</td><td>${esc(c.note)}</td></tr>`).join('\n')}
 </table>
 ${extraHtml}</body></html>
 `;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CLAUSES } from '../../lib/index.js';
 import type { ClauseId } from '../../lib/index.js';
 import type { ClauseStatus } from '../report/clause-status.js';
 import { mergeFaultClauses } from './merge-fault-clauses.js';
@@ -7,7 +8,8 @@ const row = (id: ClauseId, status: ClauseStatus['status'], note: string): Clause
   id,
   title: id,
   text: '',
-  check: 'executable',
+  check: CLAUSES[id].check,
+  side: CLAUSES[id].side,
   status,
   note,
   properties: ['p'],

@@ -1,5 +1,6 @@
 import { mergeVerdict } from '../core/verdict.js';
 import type { ClauseVerdict } from '../core/verdict.js';
+import { neverPassedUnproven } from '../report/clause-status.js';
 import type { ClauseStatus } from '../report/clause-status.js';
 
 /** Folds the fault suite's clause verdicts into the report's clause table with the kit's one merge rule. */
@@ -15,6 +16,12 @@ export function mergeFaultClauses(
       { status: c.status, note: c.note, evidence: c.evidence },
       { ...f, evidence: f.evidence ?? 1 },
     );
-    return { ...c, status: merged.status, note: merged.note, evidence: merged.evidence ?? 0, properties };
+    return neverPassedUnproven({
+      ...c,
+      status: merged.status,
+      note: merged.note,
+      evidence: merged.evidence ?? 0,
+      properties,
+    });
   });
 }

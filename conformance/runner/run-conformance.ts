@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type { JetStreamClient } from '@nats-io/jetstream';
@@ -7,7 +7,7 @@ import type { ProducerRun } from '../producer/run-producer.js';
 import { runBusDownStart } from '../producer/run-bus-down-start.js';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT, PROJECTION_TABLES } from '../../lib/index.js';
 import { connectNats } from '../../harness/services/connect-nats.js';
 import type { NatsConnectOptions } from '../../harness/services/connect-nats.js';
 import type { ClauseId } from '../../lib/index.js';
@@ -16,6 +16,7 @@ import { PRODUCER_CLAUSES } from '../producer/run-producer.js';
 import { clauseStatuses } from '../report/clause-status.js';
 import type { ClauseInputs } from '../report/clause-status.js';
 import type { ConformanceReport } from '../report/conformance-report.js';
+import type { TestedSide } from '../report/run-sides.js';
 import { writeReports } from '../report/write-reports.js';
 import { Observer } from '../target/observer.js';
 import { scrapeStaleCount } from '../target/scrape-stale.js';
@@ -28,7 +29,9 @@ import type { ScheduleTarget } from '../streams/schedule-target.js';
 import { EnvironmentError } from './run-properties.js';
 import { exploreProperties, skippedProperty } from './explore-properties.js';
 import type { Measurements, PropertyResult, ScheduleExecutor } from './run-properties.js';
-import { edgeNote } from '../arbitraries/edge-note.js';
+import { edgeNotes } from '../arbitraries/edge-note.js';
+import { staleLogCheck } from '../check/check-stale-log.js';
+import { evidenceRecord } from '../core/finding.js';
 import { evaluateSlos } from './slo.js';
 import type { SloThresholds } from './slo.js';
 
@@ -101,7 +104,7 @@ export async function openSession(o: ConformanceOptions): Promise<Session> {
   redis.on('error', () => undefined); // connection errors surface on the commands that hit them
   const notes: string[] = [];
   try {
-    await db.query('SELECT 1 FROM arqonbus_continuum_projection LIMIT 0');
+    await db.query(`SELECT 1 FROM ${PROJECTION_TABLES.projection} LIMIT 0`);
     await redis.connect();
     await (await jetstreamManager(nc)).streams.info(CONTRACT.streams.episodes.name);
   } catch (error) {
@@ -166,6 +169,39 @@ async function waitFor(check: () => Promise<boolean>, ms: number): Promise<boole
   return false;
 }
 
+/** CT-4.stale's log half, judged on the output of the projector the kit started and stopped. */
+async function checkStaleLogOf(
+  logFile: string,
+  stale: ReadonlyMap<string, string>,
+  seed: number,
+): Promise<PropertyResult> {
+  const started = Date.now();
+  let log: string;
+  try {
+    log = await readFile(logFile, 'utf8');
+  } catch (error) {
+    throw new EnvironmentError(`cannot read the projector's output ${logFile}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+  const outcome = staleLogCheck.run({ log, stale });
+  const failed = outcome.findings.length > 0;
+  return {
+    name: staleLogCheck.name,
+    title: "Every event recorded as stale is named in the projector's log",
+    clauses: [...staleLogCheck.clauses],
+    status: failed ? 'failed' : 'passed',
+    runs: 1,
+    executions: 0,
+    events: 0,
+    durationMs: Date.now() - started,
+    seed,
+    violations: outcome.findings,
+    evidence: evidenceRecord(outcome.evidence),
+    ...(failed ? { failures: { 'CT-4.stale': 1 } } : {}),
+  };
+}
+
 /** A child's failure as the runner's environment error, with the tail of the child's log. */
 export function asEnvironmentError(error: unknown): EnvironmentError {
   if (error instanceof EnvironmentError) return error;
@@ -218,6 +254,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
     keysSeen: 0,
     events: 0,
     edges: new Map(),
+    staleEvents: new Map(),
   };
   const results: PropertyResult[] = [];
   const notes = session.notes;
@@ -272,6 +309,9 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   } finally {
     await session.close();
   }
+  // The projector's output is complete only once it has exited.
+  if (o.projectorCmd !== undefined && m.staleEvents !== undefined && m.staleEvents.size > 0)
+    results.push(await checkStaleLogOf(path.join(o.outDir, 'projector.log'), m.staleEvents, o.seed));
   const unshrunk = results.filter((r) => r.notShrunk !== undefined);
   if (unshrunk.length > 0)
     notes.push(
@@ -285,7 +325,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const unobservable = new Map<ClauseId, string>([
     [
       'CT-4.stale',
-      `judged on the events table's recorded outcomes${singleConsumer ? '' : ' (order-free part only: the kit did not start exactly one projector instance, so it cannot know the projection order)'}; ${metricsUrl === undefined ? 'the metric half was not observable (no --metrics-url)' : `the metric half on ${metricsUrl}`}; the log half is not observed`,
+      `judged on the events table's recorded outcomes${singleConsumer ? '' : ' (order-free part only: the kit did not start exactly one projector instance, so it cannot know the projection order)'}; ${metricsUrl === undefined ? 'the metric half was not observable (no --metrics-url)' : `the metric half on ${metricsUrl}`}; ${o.projectorCmd === undefined ? 'the log half is not observable (the kit did not start the projector, so it cannot read its output)' : "the log half on the output of the projector the kit started (every stale event's event_id named in a line)"}`,
     ],
   ]);
   return finish(o, started, results, m, notes, producer, {
@@ -303,6 +343,10 @@ export async function finish(
   producer?: ProducerRun,
   extra: Pick<ClauseInputs, 'notSelected' | 'unobservable'> = {},
 ): Promise<ConformanceReport> {
+  const sides: TestedSide[] = [
+    ...(o.producerOnly === true ? [] : ['projector' as const]),
+    ...(o.driverUrl !== undefined || o.producerCmd !== undefined ? ['producer' as const] : []),
+  ];
   const producerPublish = producer?.publishP99Ms;
   const slos = evaluateSlos(
     producerPublish === undefined ? m : { ...m, publishMs: [producerPublish] },
@@ -322,14 +366,15 @@ export async function finish(
       `publish p99 is the producer's own publish-to-ack p99 from the driver's GET /status (${producerPublish.toFixed(1)} ms)`,
     );
   }
-  if (m.edges !== undefined && m.events > 0) notes.push(edgeNote(m.edges));
-  const clauses = clauseStatuses({ properties: results, slos, producer: producerClauses, ...extra });
+  if (m.edges !== undefined && m.events > 0) notes.push(...edgeNotes(m.edges));
+  const clauses = clauseStatuses({ sides, properties: results, slos, producer: producerClauses, ...extra });
   const durationMs = Date.now() - started;
   const report: ConformanceReport = {
     kit: 'continuum-kit',
     kitVersion: kitVersion(),
     specHash: CONTRACT.specHash,
     target: o.target,
+    sides,
     startedAt: new Date(started).toISOString(),
     durationMs,
     seed: o.seed,

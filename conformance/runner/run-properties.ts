@@ -91,6 +91,8 @@ export interface Measurements {
   applied: number;
   keysSeen: number;
   events: number;
+  /** Events the projector's events table recorded as stale in generated runs (event_id -> tenant_id). */
+  staleEvents?: Map<string, string>;
   /** Valid events sent on each payload-schema edge ('edge: summary.maxLength at-limit-astral'). */
   edges?: Map<string, number>;
 }
@@ -190,6 +192,8 @@ export async function runProperty(
       m.applied += verdict.applied;
       m.keysSeen += verdict.keysSeen;
       for (const [c, n] of verdict.refused) refused.set(c, (refused.get(c) ?? 0) + n);
+      for (const o of exec.observations)
+        for (const e of o.events) if (e.outcome === 'stale') m.staleEvents?.set(e.event_id, e.tenant_id);
       for (const msg of scheduleMessages(schedule)) {
         if (msg.kind === 'valid' && msg.label !== undefined)
           m.edges?.set(msg.label, (m.edges.get(msg.label) ?? 0) + 1);

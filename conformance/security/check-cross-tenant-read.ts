@@ -3,7 +3,7 @@
  * to wildcards covering them) and cannot read B's messages through the JetStream API. The positive
  * control is a subscription on A's own reply inbox, which the producer needs for publish acks.
  */
-import { episodeSubject } from '../../lib/index.js';
+import { episodeSubject, episodeSubjectFilter, dlqSubjectFilter } from '../../lib/index.js';
 import { createInbox } from '@nats-io/transport-node';
 import { closeQuietly, probeConnect, probePublish, probeSubscribe } from './probe.js';
 import { withDefaults } from './security-target.js';
@@ -34,10 +34,10 @@ export async function checkCrossTenantRead(target: SecurityTarget): Promise<Secu
       );
     }
     const victimSubjects = [
-      `continuum.episode.v1.${b}.>`,
+      episodeSubjectFilter(b, '>'),
       episodeSubject(b, t.agentId),
-      `continuum.episode.dlq.v1.${b}.>`,
-      'continuum.episode.v1.*.*',
+      dlqSubjectFilter(b, '>'),
+      episodeSubjectFilter(),
       '>',
     ];
     for (const subject of victimSubjects) {

@@ -3,6 +3,7 @@
  * credentials as files (the same NatsCredential the CLI builds from --nats-creds / --nats-tls-*).
  */
 import type { NatsCredential } from '../../harness/security/nats-credential.js';
+import { CONTRACT } from '../../lib/index.js';
 
 export type { NatsCredential };
 
@@ -51,7 +52,7 @@ export function withDefaults(
 ): Required<Omit<SecurityTarget, 'observer' | 'caFile'>> & Pick<SecurityTarget, 'observer' | 'caFile'> {
   return {
     agentId: 'conformance-probe',
-    stream: 'CONTINUUM_EPISODES',
+    stream: CONTRACT.streams.episodes.name,
     timeoutMs: 5_000,
     ...t,
     caFile: t.caFile ?? t.tenantA.credential.tls?.caFile,

@@ -7,6 +7,49 @@ export interface BadInput {
   data: string;
   clause: string;
   label: string;
+  /** A valid event published in the same schedule, whose event_id the bad input nearly is. */
+  twin?: EventObject;
+}
+
+const swapLast = (id: string, to: string): string => `${id.slice(0, -1)}${id.at(-1) === to ? '0' : to}`;
+
+/**
+ * Ids one step off a valid id's format: case, length, a ULID's first char or ambiguous letter,
+ * a UUIDv7's version or variant nibble. A projector that normalises or loosely matches ids
+ * accepts them, or takes one for its valid twin.
+ */
+export function nearMissIds(id: string): { label: string; value: string }[] {
+  const length = [
+    { label: 'one char short', value: id.slice(0, -1) },
+    { label: 'one char long', value: `${id}0` },
+  ];
+  if (id.includes('-'))
+    return [
+      {
+        label: 'upper-case UUIDv7',
+        value: /[a-f]/.test(id) ? id.toUpperCase() : swapLast(id, 'A'),
+      },
+      ...length,
+      { label: 'UUID version 4 nibble', value: `${id.slice(0, 14)}4${id.slice(15)}` },
+      { label: 'UUID variant 11xx', value: `${id.slice(0, 19)}c${id.slice(20)}` },
+    ];
+  return [
+    { label: 'lower-case ULID', value: /[A-Z]/.test(id) ? id.toLowerCase() : swapLast(id, 'a') },
+    ...length,
+    { label: 'ULID first char above 7', value: `8${id.slice(1)}` },
+    { label: 'ULID ambiguous letter', value: swapLast(id, 'U') },
+  ];
+}
+
+/** The valid twin of a bad input's base: its own event id, so it never dedups against the base. */
+function twinOf(base: EventObject): EventObject {
+  const id = base.event_id;
+  const second = id[1] === '0' ? '1' : '0';
+  return {
+    ...base,
+    event_id: `${id[0] ?? ''}${second}${id.slice(2)}`,
+    payload: { ...(base.payload as object), summary: 'near-miss twin' },
+  };
 }
 
 type Corrupt = (e: EventObject) => { value: unknown; clause: string; label: string };
@@ -98,6 +141,21 @@ export function badInput(base: EventObject): fc.Arbitrary<BadInput> {
         // a valid event labelled invalid.
         if (decodeEpisodeEvent(JSON.stringify(c.value)).ok) c = (CORRUPTIONS[1] as Corrupt)(base);
         return { data: JSON.stringify(c.value), clause: c.clause, label: c.label };
+      }),
+    },
+    // An event_id one step off its valid twin, which the schedule also publishes.
+    {
+      weight: 2,
+      arbitrary: fc.nat(7).map((i) => {
+        const twin = twinOf(base);
+        const misses = nearMissIds(twin.event_id);
+        const miss = misses[i % misses.length] as { label: string; value: string };
+        return {
+          data: JSON.stringify({ ...twin, event_id: miss.value }),
+          clause: 'CT-3.envelope.event_id',
+          label: `near-miss event_id: ${miss.label}`,
+          twin,
+        };
       }),
     },
     fc.constant({

@@ -2,7 +2,14 @@ import fc from 'fast-check';
 import { decodeEpisodeEvent } from '../../lib/index.js';
 import { PAYLOAD_EDGES } from '../arbitraries/spec-edges.js';
 import { AGENTS, TENANTS } from './bind-schedule.js';
-import { eventId, instant, payloadParts, spellInstant, BODY_MARKER } from './event-parts.js';
+import {
+  collationTrapIds,
+  eventId,
+  instantPool,
+  payloadParts,
+  spellInstant,
+  BODY_MARKER,
+} from './event-parts.js';
 import type { Instant, PayloadParts } from './event-parts.js';
 
 export const EVENT_TYPES = [
@@ -22,6 +29,10 @@ export interface EventSpec {
   spelling: number;
   type: EventType;
   eventId: string;
+  /** Index into the pool's collation-trap ids, used instead of `eventId`. */
+  trapId?: number;
+  /** Takes the row and instant of the previous event, and the partner of its trap id. */
+  trapPartner?: boolean;
   /** Index of an earlier event whose event_id to reuse when it is under another tenant/agent. */
   reuseId?: number;
   payload: PayloadParts;
@@ -52,6 +63,9 @@ export function eventSpec(p: Pools): fc.Arbitrary<EventSpec> {
         { weight: p.deleteWeight, arbitrary: fc.constant<EventType>('episode.deleted') },
       ),
       eventId: eventId(),
+      // Half the events take an id from the pool's collation traps, so equal instants meet them.
+      trapId: fc.oneof(fc.constant(undefined), fc.nat(3)),
+      trapPartner: fc.boolean(),
       reuseId: fc.nat(40),
       payload: payloadParts(),
     },
@@ -63,12 +77,15 @@ export function eventSpec(p: Pools): fc.Arbitrary<EventSpec> {
 export interface PoolValues {
   episodes: string[];
   instants: Instant[];
+  /** Valid event ids whose byte order differs from a collation's (`collationTrapIds`). */
+  trapIds: string[];
 }
 
 export function poolValues(p: Pools): fc.Arbitrary<PoolValues> {
   return fc.record({
     episodes: fc.uniqueArray(fc.ulid(), { minLength: p.episodes, maxLength: p.episodes }),
-    instants: fc.array(instant(), { minLength: p.instants, maxLength: p.instants }),
+    instants: instantPool(p.instants),
+    trapIds: collationTrapIds(),
   });
 }
 
@@ -88,18 +105,26 @@ export type EventObject = Record<string, unknown> & {
 export function resolveEvents(specs: EventSpec[], pools: PoolValues): EventObject[] {
   const seen = new Set<string>();
   const out: EventObject[] = [];
+  let previousTrap: { slot: number; tenant: string; agent: string; episode: string; at: Instant } | undefined;
   specs.forEach((s, i) => {
-    const tenant = TENANTS[s.tenant] ?? TENANTS[0];
-    const agent = AGENTS[s.agent] ?? AGENTS[0];
-    let id = s.eventId;
+    // The partner of the previous event's trap meets it on its row at its instant: a tie that
+    // only the spec's byte order breaks right (collation-trap ids come in pairs: 0/1, 2/3).
+    const partner = s.trapPartner === true ? previousTrap : undefined;
+    const tenant = partner?.tenant ?? TENANTS[s.tenant] ?? TENANTS[0];
+    const agent = partner?.agent ?? AGENTS[s.agent] ?? AGENTS[0];
+    const slot = partner === undefined ? s.trapId : partner.slot ^ 1;
+    const trap = slot === undefined ? undefined : pools.trapIds[slot];
+    // A trap id already taken under this tenant/agent falls back to the event's own id.
+    let id = trap === undefined || seen.has(`${tenant}/${agent}/${trap}`) ? s.eventId : trap;
     const donor = s.reuseId !== undefined && s.reuseId < i ? out[s.reuseId] : undefined;
     if (donor !== undefined && (donor.tenant_id !== tenant || donor.agent_id !== agent)) id = donor.event_id;
     const key = `${tenant}/${agent}/${id}`;
     if (seen.has(key)) return;
     seen.add(key);
-    const at = pools.instants[s.at] ?? pools.instants[0];
-    const episode = pools.episodes[s.episode] ?? pools.episodes[0];
+    const at = partner?.at ?? pools.instants[s.at] ?? pools.instants[0];
+    const episode = partner?.episode ?? pools.episodes[s.episode] ?? pools.episodes[0];
     if (at === undefined || episode === undefined) return;
+    previousTrap = id === trap && slot !== undefined ? { slot, tenant, agent, episode, at } : undefined;
     out.push(buildEvent(tenant, agent, episode, spellInstant(at, s.spelling), s.type, id, s.payload));
   });
   return out;

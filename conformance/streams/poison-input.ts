@@ -1,4 +1,4 @@
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT, EPISODE_SUBJECT_PREFIX } from '../../lib/index.js';
 import type { EventObject } from './event-spec.js';
 import type { ScheduleMessage } from './schedule.js';
 
@@ -23,7 +23,7 @@ function withEventId(e: EventObject, last: { ulid: string; uuid: string }): Even
  * an event id of its own, greater instant than its episode's others (see forge()).
  */
 export function poisonMessages(base: EventObject, wide: EventObject): ScheduleMessage[] {
-  const subject = `continuum.episode.v1.${base.tenant_id}.${base.agent_id}`;
+  const subject = `${EPISODE_SUBJECT_PREFIX}${base.tenant_id}.${base.agent_id}`;
   const deepField = JSON.stringify(withEventId(wide, { ulid: 'X', uuid: 'd' }));
   const wideFields = Array.from({ length: WIDE_KEYS }, (_, i) => `"ck_w${i}":${i}`).join(',');
   const wideData = `${JSON.stringify(wide).slice(0, -1)},${wideFields},"ck_nul":"a\\u0000b","ck_lone":"\\ud800"}`;

@@ -1,4 +1,7 @@
 import fc from 'fast-check';
+import { ruleEdgeLabels } from '../arbitraries/rule-edges.js';
+import type { RuleEvent } from '../arbitraries/rule-edges.js';
+import { EDGE_LABEL_SEPARATOR } from '../arbitraries/spec-edges.js';
 import { AGENTS, TENANTS } from './bind-schedule.js';
 import { badInput } from './bad-input.js';
 import type { BadInput } from './bad-input.js';
@@ -7,6 +10,7 @@ import type { EventObject, Pools } from './event-spec.js';
 import { poisonMessages } from './poison-input.js';
 import type { Schedule, ScheduleMessage, ScheduleStep } from './schedule.js';
 import { sweepArbitrary, sweepMessage } from './validator-sweep.js';
+import { EPISODE_SUBJECT_PREFIX } from '../../lib/index.js';
 
 /** How a property's schedules are shaped. */
 export interface Profile extends Pools {
@@ -62,7 +66,7 @@ export function scheduleArbitrary(property: string, p: Profile): fc.Arbitrary<Sc
   );
 }
 
-const subjectOf = (t: string, a: string): string => `continuum.episode.v1.${t}.${a}`;
+const subjectOf = (t: string, a: string): string => `${EPISODE_SUBJECT_PREFIX}${t}.${a}`;
 const msgIdOf = (e: EventObject): string => `${e.tenant_id}:${e.agent_id}:${e.event_id}`;
 
 function valid(e: EventObject, msgId: string, redelivery = false): ScheduleMessage {
@@ -194,6 +198,13 @@ function build(
       index: deliveries.length,
       message: { kind: 'invalid', subject, data: b.data, expectClause: b.clause, label: b.label },
     });
+    // A near miss's valid twin, before or after it.
+    if (b.twin !== undefined)
+      deliveries.push({
+        key: (at + 500) % 1001,
+        index: deliveries.length,
+        message: valid(b.twin, msgIdOf(b.twin)),
+      });
   });
   // The catalog sweep after the run's events (so it does not inflate their projection lag) and
   // before the canary (which shows consumption continued), each built from a forged event.
@@ -284,5 +295,33 @@ function build(
     });
     steps.push({ op: 'settle' });
   }
-  return { property, steps };
+  return { property, steps: withRuleEdges(steps) };
+}
+
+/**
+ * Adds to each valid message's label the rule edges it sits on when it arrives (rule-edges.ts),
+ * after its payload edge: `edge: summary.maxLength at-limit-astral; edge: CT-4.guard differs-below-ms`.
+ * A copy under a msg id already sent is dropped by the broker, so it exercises nothing.
+ */
+function withRuleEdges(steps: ScheduleStep[]): ScheduleStep[] {
+  const sentIds = new Set<string>();
+  const arriving: { step: number; event: RuleEvent }[] = [];
+  steps.forEach((s, i) => {
+    if (s.op !== 'publish' || s.message.kind !== 'valid') return;
+    if (s.message.msgId !== undefined && sentIds.has(s.message.msgId)) return;
+    if (s.message.msgId !== undefined) sentIds.add(s.message.msgId);
+    arriving.push({ step: i, event: JSON.parse(s.message.data) as RuleEvent });
+  });
+  const labels = ruleEdgeLabels(arriving.map((a) => a.event));
+  const out = [...steps];
+  arriving.forEach(({ step }, n) => {
+    const s = out[step];
+    const rules = labels[n] ?? [];
+    if (s?.op !== 'publish' || rules.length === 0) return;
+    const label = [...(s.message.label === undefined ? [] : [s.message.label]), ...rules].join(
+      EDGE_LABEL_SEPARATOR,
+    );
+    out[step] = { op: 'publish', message: { ...s.message, label } };
+  });
+  return out;
 }

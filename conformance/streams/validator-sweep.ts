@@ -18,7 +18,11 @@ export const SWEEP_KINDS: readonly CorruptionKind[] = CORRUPTIONS.filter((c) =>
  * projector that dead-letters a body-shaped content_ref or embedding_ref, and an oversize
  * message, enforces it on the consuming side.
  */
-const REFLEX_REFS = new Set(['CT-3.payload.content_ref', 'CT-3.payload.embedding_ref', 'CT-3.size']);
+export const REFLEX_REFS: ReadonlySet<string> = new Set([
+  'CT-3.payload.content_ref',
+  'CT-3.payload.embedding_ref',
+  'CT-3.size',
+]);
 
 /** One sweep message: the corrupted body, the clause it breaks and the clauses it also credits. */
 export interface SweepMessage {

@@ -6,11 +6,9 @@ import { Coalescer } from './coalescer.js';
 import { DlqStreamReader, tokensIn } from './dlq-stream-reader.js';
 import type { Observation, ObservedDlqRow, ObservedEventRecord, ObservedRow } from './observation.js';
 import { ValkeyScanner } from './valkey-scanner.js';
+import { PROJECTION_TABLES } from '../../lib/index.js';
 
 const TS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
-
-/** The stream the DLQ subject lands in (asyncapi.yaml x-streams.dlq). */
-export const DLQ_STREAM = 'CONTINUUM_EPISODES_DLQ';
 
 /** Records written under an unexpected id are looked for from this long before the earliest run began. */
 const CLOCK_MARGIN_MS = 1000;
@@ -100,7 +98,7 @@ export class Observer {
         `SELECT tenant_id, agent_id, episode_id, event_type, content_ref, summary, tags, embedding_ref, metadata,
                 last_event_id, to_char(last_event_ts AT TIME ZONE 'UTC', ${TS}) AS last_event_ts, deleted,
                 to_char(updated_at AT TIME ZONE 'UTC', ${TS}) AS updated_at
-           FROM arqonbus_continuum_projection
+           FROM ${PROJECTION_TABLES.projection}
           WHERE tenant_id = ANY($1) OR (updated_at >= $2 AND NOT tenant_id = ANY($1))
           ORDER BY tenant_id COLLATE "C", agent_id COLLATE "C", episode_id COLLATE "C"`,
         [tenantIds, since],
@@ -108,14 +106,14 @@ export class Observer {
       this.db.query<ObservedEventRecord>(
         `SELECT tenant_id, agent_id, event_id, episode_id, outcome,
                 to_char(projected_at AT TIME ZONE 'UTC', ${TS}) AS projected_at
-           FROM arqonbus_continuum_projection_events
+           FROM ${PROJECTION_TABLES.events}
           WHERE tenant_id = ANY($1) OR (projected_at >= $2 AND NOT tenant_id = ANY($1))`,
         [tenantIds, since],
       ),
       this.db.query<ObservedDlqRow & { event_text: string | null }>(
         `SELECT dlq_id, reason, clause_id, tenant_id, agent_id, subject, raw, event, event IS NOT NULL AS event_present,
                 event::text AS event_text
-           FROM arqonbus_continuum_projection_dlq
+           FROM ${PROJECTION_TABLES.dlq}
           WHERE tenant_id = ANY($1) OR ((tenant_id IS NULL OR NOT tenant_id = ANY($1)) AND queued_at >= $2)`,
         [tenantIds, since],
       ),

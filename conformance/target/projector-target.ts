@@ -5,6 +5,7 @@ import type { Observer } from './observer.js';
 import type { Observation } from './observation.js';
 import type { SupervisedChild } from '../../harness/child/index.js';
 import type { Schedule, ScheduleMessage } from '../streams/schedule.js';
+import { CONTRACT } from '../../lib/index.js';
 
 /** Timing knobs of one execution. */
 export interface SettleOptions {
@@ -164,7 +165,7 @@ export class ProjectorTarget {
     out: Execution,
   ): Promise<{ kind: 'stored' | 'refused' | 'deduplicated'; seq?: number }> {
     const h = headers();
-    if (m.msgId !== undefined) h.set('Nats-Msg-Id', m.msgId);
+    if (m.msgId !== undefined) h.set(CONTRACT.headers.msgId, m.msgId);
     const started = performance.now();
     const at = Date.now();
     let duplicate: boolean;

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import pg from 'pg';
 import { PRODUCER_ERROR_CODES, ProducerError } from './errors.js';
+import { PROJECTION_TABLES } from '../../lib/index.js';
 
 /** One control-plane action (schemas/audit-entry.schema.json). */
 export interface AuditRecord {
@@ -37,7 +38,7 @@ export class AuditLog {
   /** Throws ProducerError AUDIT_UNAVAILABLE when PostgreSQL is configured but the audit table cannot be reached. */
   async check(): Promise<void> {
     if (!this.pgUrl) return;
-    await this.withPg((c) => c.query('SELECT 1 FROM arqonbus_continuum_audit LIMIT 0'));
+    await this.withPg((c) => c.query(`SELECT 1 FROM ${PROJECTION_TABLES.audit} LIMIT 0`));
   }
 
   /** Writes the record locally, then to PostgreSQL when configured; returns the local audit id. */
@@ -54,7 +55,7 @@ export class AuditLog {
     if (this.pgUrl && !localOnly) {
       await this.withPg((c) =>
         c.query(
-          `INSERT INTO arqonbus_continuum_audit (actor, action, tenant_id, agent_id, params, outcome, detail, at)
+          `INSERT INTO ${PROJECTION_TABLES.audit} (actor, action, tenant_id, agent_id, params, outcome, detail, at)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
           [
             r.actor,
@@ -88,7 +89,7 @@ export class AuditLog {
     } catch (error) {
       throw new ProducerError(
         PRODUCER_ERROR_CODES.auditUnavailable,
-        `audit table arqonbus_continuum_audit not writable: ${String(error)}`,
+        `audit table ${PROJECTION_TABLES.audit} not writable: ${String(error)}`,
         {
           cause: error,
         },

@@ -1,3 +1,5 @@
+import { PROJECTION_TABLES } from '../../lib/index.js';
+
 /**
  * The projector's SQL. Every statement takes whole batches as unnest() arrays, so a batch costs
  * a handful of round trips whatever its size. The monotonic guard (CT-4.guard, CT-4.tie-break)
@@ -33,13 +35,13 @@ SELECT pg_advisory_unlock(h) FROM (
 export const READ_ROWS = `
 SELECT p.tenant_id, p.agent_id, p.episode_id, p.last_event_id,
        ${canonicalTsSql('p.last_event_ts')} AS last_event_ts, p.deleted
-FROM arqonbus_continuum_projection AS p
+FROM ${PROJECTION_TABLES.projection} AS p
 JOIN unnest($1::text[], $2::text[], $3::text[]) AS k(tenant_id, agent_id, episode_id)
   USING (tenant_id, agent_id, episode_id)`;
 
 /** Dedup (CT-4.dedup): only events not seen before come back. */
 export const INSERT_EVENTS = `
-INSERT INTO arqonbus_continuum_projection_events
+INSERT INTO ${PROJECTION_TABLES.events}
   (tenant_id, agent_id, event_id, episode_id, event_type, source_ts, event, outcome)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[],
                      $6::timestamptz[], $7::jsonb[], $8::text[])
@@ -48,7 +50,7 @@ RETURNING tenant_id, agent_id, event_id`;
 
 /** Records the stale outcome of events INSERT_EVENTS recorded as applied. */
 export const MARK_STALE = `
-UPDATE arqonbus_continuum_projection_events AS e SET outcome = 'stale'
+UPDATE ${PROJECTION_TABLES.events} AS e SET outcome = 'stale'
 FROM unnest($1::text[], $2::text[], $3::text[]) AS k(tenant_id, agent_id, event_id)
 WHERE e.tenant_id = k.tenant_id AND e.agent_id = k.agent_id AND e.event_id = k.event_id`;
 
@@ -65,7 +67,7 @@ function guarded(column: string): string {
  * under concurrent writers even without the advisory locks.
  */
 export const UPSERT_ROWS = `
-INSERT INTO arqonbus_continuum_projection AS p
+INSERT INTO ${PROJECTION_TABLES.projection} AS p
   (tenant_id, agent_id, episode_id, event_type, content_ref, summary, tags, embedding_ref,
    metadata, last_event_id, last_event_ts, deleted)
 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
@@ -81,7 +83,7 @@ RETURNING tenant_id, agent_id, episode_id, content_ref, summary, tags, embedding
 
 /** DLQ rows (CT-6.dlq); dlq_id is derived from the stream sequence, so a redelivery adds nothing. */
 export const INSERT_DLQ = `
-INSERT INTO arqonbus_continuum_projection_dlq
+INSERT INTO ${PROJECTION_TABLES.dlq}
   (dlq_id, reason, event, tenant_id, agent_id, clause_id, subject, raw, queued_at)
 SELECT * FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::text[], $5::text[], $6::text[],
                      $7::text[], $8::text[], $9::timestamptz[])

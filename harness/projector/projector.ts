@@ -318,7 +318,8 @@ export class Projector {
         this.#o.onLag?.(lagMs);
       } else if (outcome === 'stale') {
         const e = p.event;
-        this.#log.info(
+        // warn, not info: the contract requires stale updates to be logged (CT-4.stale) at any level.
+        this.#log.warn(
           {
             tenant_id: e.tenant_id,
             agent_id: e.agent_id,

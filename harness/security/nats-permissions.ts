@@ -5,7 +5,13 @@
  * prefix, and no tenant may subscribe to the inboxes on which the projector and the kit receive
  * every tenant's messages (CT-7.tenant-isolation).
  */
-import { ContractUsageError, ERROR_CODES, isScopedId } from '../../lib/index.js';
+import {
+  ContractUsageError,
+  ERROR_CODES,
+  isScopedId,
+  episodeSubjectFilter,
+  dlqSubjectFilter,
+} from '../../lib/index.js';
 
 /** Subjects one identity may publish to and subscribe to (allow lists; everything else is denied). */
 export interface SubjectPermissions {
@@ -59,7 +65,7 @@ export function producerInboxPrefix(tenantId: string): string {
  */
 export function producerPermissions(tenantId: string): SubjectPermissions {
   return {
-    publish: [`continuum.episode.v1.${tenantId}.>`],
+    publish: [episodeSubjectFilter(tenantId, '>')],
     subscribe: [`${producerInboxPrefix(tenantId)}.>`],
   };
 }
@@ -67,8 +73,8 @@ export function producerPermissions(tenantId: string): SubjectPermissions {
 /** The projector: consume every tenant's episodes, use the JetStream API, ack, and dead-letter. */
 export function projectorPermissions(): SubjectPermissions {
   return {
-    publish: ['continuum.episode.dlq.v1.*.*', '$JS.API.>', '$JS.ACK.>'],
-    subscribe: ['continuum.episode.v1.*.*', '$JS.API.>', `${INBOX_PREFIXES.projector}.>`],
+    publish: [dlqSubjectFilter(), '$JS.API.>', '$JS.ACK.>'],
+    subscribe: [episodeSubjectFilter(), '$JS.API.>', `${INBOX_PREFIXES.projector}.>`],
   };
 }
 

@@ -1,24 +1,11 @@
+import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { headers } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type pg from 'pg';
 import { ulid } from 'ulid';
-
-/** What the fake producer gets wrong (undefined: nothing). */
-export type FakeProducerBug =
-  | 'leak-body'
-  | 'msg-id-without-tenant'
-  | 'export-sensitive'
-  | 'lose-while-down'
-  /** Local writes answer 503 while the bus is away (fails closed where it must fail open). */
-  | 'block-while-down'
-  /** A real backfill ignores from_ts (its dry run still counts right). */
-  | 'backfill-wrong-range'
-  /** A dry run publishes the range (inside the duplicate window, so the stream does not grow). */
-  | 'dry-run-publishes'
-  /** A backfill mints new event ids instead of republishing the change-log entries. */
-  | 'backfill-new-ids';
+import type { FakeProducerBug } from '../../conformance/fixtures/producer-bugs.js';
 
 interface Entry {
   event: Record<string, unknown>;
@@ -58,15 +45,14 @@ export async function startFakeProducer(
         : entry;
     const ev = e.event as { tenant_id: string; agent_id: string; event_id: string };
     const h = headers();
-    h.set(
-      'Nats-Msg-Id',
-      bug === 'msg-id-without-tenant' ? ev.event_id : `${ev.tenant_id}:${ev.agent_id}:${ev.event_id}`,
-    );
-    const ack = await js.publish(
-      `continuum.episode.v1.${ev.tenant_id}.${ev.agent_id}`,
-      JSON.stringify(e.event),
-      { headers: h },
-    );
+    const msgId =
+      bug === 'msg-id-without-tenant' ? ev.event_id : `${ev.tenant_id}:${ev.agent_id}:${ev.event_id}`;
+    h.set('Nats-Msg-Id', bug === 'replay-new-msg-id' && replay ? `${msgId}:replay` : msgId);
+    const subject =
+      bug === 'agent-before-tenant'
+        ? `continuum.episode.v1.${ev.agent_id}.${ev.tenant_id}`
+        : `continuum.episode.v1.${ev.tenant_id}.${ev.agent_id}`;
+    const ack = await js.publish(subject, JSON.stringify(e.event), { headers: h });
     return !ack.duplicate;
   };
   const exportEntry = async (e: Entry): Promise<void> => {
@@ -85,14 +71,16 @@ export async function startFakeProducer(
     if (bug === 'leak-body') metadata.body = ep.body.slice(0, 200);
     const ms = Math.max(Date.now(), lastMs + 1);
     lastMs = ms;
+    const ts = new Date(ms).toISOString();
     const event = {
-      event_id: ulid(ms),
+      event_id: bug === 'uuid-event-id' ? randomUUID() : ulid(ms),
       event_type: type,
       tenant_id: ep.tenant,
       agent_id: ep.agent,
       episode_id: id,
-      source_ts: new Date(ms).toISOString(),
+      source_ts: bug === 'offset-source-ts' ? ts.replace('Z', '+00:00') : ts,
       schema_version: 1,
+      ...(bug === 'unknown-top-level-field' ? { priority: 'high' } : {}),
       payload: {
         content_ref: `continuum://${ep.tenant}/episodes/${id}`,
         summary: redact(ep.summary),
@@ -206,10 +194,11 @@ export async function startFakeProducer(
           if (body.dry_run !== true) for (const e of inRange) if (await publish(e, true)) published++;
           if (body.dry_run === true && bug === 'dry-run-publishes')
             for (const e of inRange) await publish(e, true);
-          await db.query(
-            `INSERT INTO arqonbus_continuum_audit (actor, action, tenant_id, agent_id, params, outcome) VALUES ('fake', 'backfill', $1, $2, $3, 'ok')`,
-            [body.tenant_id, body.agent_id, JSON.stringify(body)],
-          );
+          if (bug !== 'no-audit')
+            await db.query(
+              `INSERT INTO arqonbus_continuum_audit (actor, action, tenant_id, agent_id, params, outcome) VALUES ('fake', 'backfill', $1, $2, $3, 'ok')`,
+              [body.tenant_id, body.agent_id, JSON.stringify(body)],
+            );
           return send(200, {
             dry_run: body.dry_run,
             request: body,

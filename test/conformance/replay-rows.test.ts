@@ -12,7 +12,7 @@ import { runProducerProperty } from '../../conformance/producer/run-producer.js'
 import type { FixtureRule } from '../../conformance/fixtures/fixture-rules.js';
 import { SupervisedChild } from '../../harness/child/index.js';
 import { startFakeProducer } from './fake-producer.js';
-import type { FakeProducerBug } from './fake-producer.js';
+import type { FakeProducerBug } from '../../conformance/fixtures/producer-bugs.js';
 import { startKitEnv, TEST_ACK_WAIT_MS } from './kit-env.js';
 import { fixtureCmd } from './run-kit.js';
 

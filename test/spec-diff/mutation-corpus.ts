@@ -517,6 +517,28 @@ export const MUTATIONS: Mutation[] = [
     reverse: { rule: 'info.doc', classification: D },
   },
   {
+    name: 'clause check changed',
+    category: 'info',
+    mutate: (f) => void (f.spec['x-clauses']['CT-3.delivery'].check = 'documented'),
+    forward: { rule: 'info.clause-check-changed', classification: N },
+    reverse: { rule: 'info.clause-check-changed', classification: N },
+  },
+  {
+    name: 'clause side changed',
+    category: 'info',
+    mutate: (f) => void (f.spec['x-clauses']['CT-7.audit'].side = 'producer'),
+    forward: { rule: 'info.clause-side-changed', classification: N },
+    reverse: { rule: 'info.clause-side-changed', classification: N },
+  },
+  {
+    name: 'clause side added',
+    category: 'info',
+    prepare: (f) => void delete f.spec['x-clauses']['CT-4.guard'].side,
+    mutate: (f) => void (f.spec['x-clauses']['CT-4.guard'].side = 'projector'),
+    forward: { rule: 'info.clause-side-changed', classification: N },
+    reverse: { rule: 'info.clause-side-changed', classification: N },
+  },
+  {
     name: 'unknown extension added',
     category: 'other',
     mutate: (f) => void (f.spec['x-sharding'] = { shards: 4 }),
