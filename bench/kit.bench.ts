@@ -215,6 +215,8 @@ export async function benchKit(): Promise<BenchResult[]> {
           property_s: Number(((right?.durationMs ?? 0) / 1000).toFixed(1)),
           counterexample_messages: size,
           shrink_steps: (right?.executions ?? 0) - (right?.runs ?? 0),
+          messages_before_minimising: right?.minimised?.before.messages ?? -1,
+          minimiser_executions: right?.minimised?.executions ?? -1,
         },
       });
     }

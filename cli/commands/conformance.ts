@@ -81,7 +81,7 @@ export function registerConformance(program: Command): void {
     .option('--time-budget <s>', 'wall-clock budget of all projector properties together, seconds', int(1))
     .option(
       '--path <path>',
-      'path of a counterexample to replay (run:shrink:..., with --seed and --property)',
+      'path of a counterexample to replay (run~kept steps~kept fields, or run:shrink:..., with --seed and --property)',
     )
     .option('--property <names>', 'comma-separated property names')
     .option('--clauses <pattern>', 'only properties testing a clause matching this regular expression')
@@ -92,7 +92,7 @@ export function registerConformance(program: Command): void {
     .option('--slo-publish-p99-ms <n>', 'publish p99 threshold, ms (default: the contract)', num)
     .option('--slo-lag-p95-ms <n>', 'projection lag p95 threshold, ms (default: the contract)', num)
     .option('--slo-duplicate-rate <r>', 'duplicate projection rate threshold (default: the contract)', num)
-    .option('--max-shrinks <n>', 'executions allowed while shrinking a failure', int(0), 40)
+    .option('--max-shrinks <n>', 'executions allowed while minimising a failure', int(0), 60)
     .option(
       '--max-failures <n>',
       'stop running further properties once N have failed (default: run all; a property failing only on clauses an earlier one already shrank is reported unshrunk)',

@@ -137,7 +137,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
         duplicateRate: flags.sloDuplicateRate ?? CONTRACT_SLO.duplicateRate,
       },
       settle,
-      maxShrinks: flags.maxShrinks ?? 40,
+      maxShrinks: flags.maxShrinks ?? 60,
       ...(flags.maxFailures === undefined ? {} : { maxFailures: flags.maxFailures }),
       ...(flags.keepGoing === true ? { keepGoing: true } : {}),
       ...(flags.metricsUrl === undefined ? {} : { metricsUrl: flags.metricsUrl }),

@@ -33,6 +33,10 @@ export function formatSummary(report: ConformanceReport, outDir: string, faults?
       `  seed ${p.seed} path ${p.path ?? '-'}`,
       `  schedule: ${report.scheduleFiles[p.name] ?? '-'}`,
     );
+    if (p.minimised !== undefined)
+      lines.push(
+        `  minimised from ${p.minimised.before.messages} to ${p.minimised.after.messages} messages in ${p.minimised.executions} executions (the seed and path give the run before)`,
+      );
     if (p.notShrunk !== undefined) lines.push(`  ${p.notShrunk}`);
   }
   for (const s of report.slos)

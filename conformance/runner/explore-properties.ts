@@ -88,6 +88,7 @@ export async function exploreProperties(
       if (shrunk.path !== undefined) result.path = shrunk.path;
       delete result.notShrunk;
       if (shrunk.notShrunk !== undefined) result.notShrunk = shrunk.notShrunk;
+      if (shrunk.minimised !== undefined) result.minimised = shrunk.minimised;
     } else {
       result.notShrunk = `the failing run passed when replayed: reported as found (${shrunk.runs} replay)`;
     }
@@ -184,5 +185,6 @@ function mergeDeeperRuns(result: PropertyResult, deep: PropertyResult): void {
     if (deep.counterexample !== undefined) result.counterexample = deep.counterexample;
     if (deep.path !== undefined) result.path = deep.path;
     if (deep.notShrunk !== undefined) result.notShrunk = deep.notShrunk;
+    if (deep.minimised !== undefined) result.minimised = deep.minimised;
   }
 }

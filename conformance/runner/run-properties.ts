@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type { ClauseId } from '../../lib/index.js';
 import { checkExecution } from '../check/check-execution.js';
 import type { ExecutionContext, ExecutionVerdict } from '../check/check-execution.js';
@@ -5,10 +6,17 @@ import { EnvironmentError, asEnvironmentError } from '../core/environment-error.
 import { evidenceRecord, mergeEvidence } from '../core/finding.js';
 import type { Finding } from '../core/finding.js';
 import { runBudgetedProperty } from '../core/run-budgeted-property.js';
+import { generateRun } from '../core/seeded-random.js';
 import type { PropertyDef } from '../properties/catalog.js';
 import { bindSchedule, freshBinding, TENANTS } from '../streams/bind-schedule.js';
+import {
+  applyReduction,
+  formatReduction,
+  minimiseSchedule,
+  parseMinimisedPath,
+} from './minimise-schedule.js';
 import { scheduleArbitrary } from '../streams/schedule-arbitrary.js';
-import type { Schedule, ScheduleFile } from '../streams/schedule.js';
+import type { Minimisation, Schedule, ScheduleFile } from '../streams/schedule.js';
 import { scheduleMessages } from '../streams/schedule.js';
 import type { Execution } from '../target/projector-target.js';
 
@@ -29,7 +37,7 @@ export interface RunOptions {
   numRuns: number;
   /** Path (`run:shrink:...`) of one property's counterexample under `seed`, to replay it directly. */
   path?: string;
-  /** Executions allowed while shrinking, after the first failure. */
+  /** Executions allowed while minimising the first failure's schedule. */
   maxShrinks: number;
   /** Shrink the first failure (false: report it as found). */
   shrink?: boolean;
@@ -69,6 +77,8 @@ export interface PropertyResult {
   failures?: Partial<Record<ClauseId, number>>;
   /** The counterexample was not shrunk, and why. */
   notShrunk?: string;
+  /** How the first failure's schedule was minimised into the counterexample. */
+  minimised?: Minimisation;
   /** Bad input the broker refused (it never reached the implementation), by the clause it breaks. */
   refusedByBroker?: Partial<Record<ClauseId, number>>;
 }
@@ -198,23 +208,33 @@ export async function runProperty(
     }
     return { findings: verdict.findings, evidence: verdict.evidence, record: file };
   };
+  // The runner finds the first failure; its schedule is then minimised as data (minimise-schedule.ts).
+  const generated = scheduleArbitrary(def.name, def.profile);
+  const parsed = options.path === undefined ? undefined : parseMinimisedPath(options.path);
+  const reduction = parsed?.reduction;
+  if (
+    options.path !== undefined &&
+    (parsed === undefined || (reduction !== undefined && !/^\d+$/.test(parsed.run)))
+  )
+    throw new EnvironmentError(`path ${options.path} is not a path this kit reported`);
+  // A minimised path names one schedule exactly: it runs once, as is.
   const budget = {
     seed: options.seed,
-    numRuns,
-    ...(options.path === undefined ? {} : { path: options.path }),
-    maxShrinks: options.maxShrinks,
+    numRuns: reduction === undefined ? numRuns : 1,
+    ...(options.path === undefined || reduction !== undefined ? {} : { path: options.path }),
+    maxShrinks: 0,
+    shrink: false,
     timeLimitMs,
     concurrency,
-    ...(options.shrink === undefined ? {} : { shrink: options.shrink }),
     ...(options.firstRun === undefined ? {} : { firstRun: options.firstRun }),
   };
-  const budgetResult = await runBudgetedProperty(
-    scheduleArbitrary(def.name, def.profile),
-    execute,
-    budget,
-    [],
-    skipShrinking,
-  );
+  const arbitrary =
+    reduction === undefined
+      ? generated
+      : fc.constant(
+          applyReduction(generateRun(generated, options.seed, Number(parsed?.run)).value, reduction),
+        );
+  const budgetResult = await runBudgetedProperty(arbitrary, execute, budget);
   const result: PropertyResult = {
     name: def.name,
     title: def.title,
@@ -234,14 +254,40 @@ export async function runProperty(
   if (found !== undefined) {
     result.status = 'failed';
     if (found.path !== undefined) result.path = found.path;
-    result.violations = [...found.outcome.findings];
+    if (reduction !== undefined) result.path = options.path;
+    let outcome = found.outcome;
+    const failed = [...new Set(outcome.findings.map((f) => f.clauseId))];
+    const notShrunk =
+      options.shrink === false || options.maxShrinks === 0 ? 'shrinking is off' : skipShrinking?.(failed);
+    // A minimised path names the counterexample itself: nothing is left to minimise.
+    if (reduction === undefined && notShrunk !== undefined) result.notShrunk = notShrunk;
+    else if (reduction === undefined) {
+      const minimised = await minimiseSchedule(found.value, (s) => execute(s, 'shrink'), {
+        target: failed,
+        budget: options.maxShrinks,
+        width: concurrency,
+        deadline: started + timeLimitMs,
+      });
+      outcome = minimised.outcome ?? outcome;
+      if (minimised.reduction !== undefined)
+        result.path = `${found.path ?? ''}${formatReduction(minimised.reduction)}`;
+      result.minimised = {
+        executions: minimised.executions,
+        before: minimised.before,
+        after: minimised.after,
+      };
+      result.executions = executions;
+      result.events = events;
+      result.durationMs = Date.now() - started;
+    }
+    result.violations = [...outcome.findings];
     result.counterexample = {
-      ...found.outcome.record,
+      ...outcome.record,
       seed: options.seed,
       clauses: def.clauses,
-      ...(found.path === undefined ? {} : { path: found.path }),
+      ...(result.path === undefined ? {} : { path: result.path }),
+      ...(result.minimised === undefined ? {} : { minimised: result.minimised }),
     };
-    if (budgetResult.notShrunk !== undefined) result.notShrunk = budgetResult.notShrunk;
   } else if (budgetResult.interrupted) {
     result.reason = `time limit: ${result.runs} of ${numRuns} runs`;
   }

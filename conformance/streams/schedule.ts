@@ -67,6 +67,23 @@ export interface ScheduleFile {
   violations?: { clauseId: string; message: string }[];
   /** The target it ran against, for `conformance replay` (absent in files of older kits). */
   target?: ScheduleTarget;
+  /**
+   * Present when `schedule` was minimised from the failing run that `seed` and `path` name:
+   * `replay` reruns `schedule` as recorded, and regenerating from the seed gives the larger run.
+   */
+  minimised?: Minimisation;
+}
+
+export interface ScheduleSize {
+  messages: number;
+  steps: number;
+}
+
+/** What minimising a failing schedule took, and its sizes before and after. */
+export interface Minimisation {
+  executions: number;
+  before: ScheduleSize;
+  after: ScheduleSize;
 }
 
 /** The messages of a schedule, in publish order. */
