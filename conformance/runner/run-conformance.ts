@@ -310,7 +310,12 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
     await session.close();
   }
   // The projector's output is complete only once it has exited.
-  if (o.projectorCmd !== undefined && m.staleEvents !== undefined && m.staleEvents.size > 0)
+  if (
+    o.projectorCmd !== undefined &&
+    m.staleEvents !== undefined &&
+    m.staleEvents.size > 0 &&
+    failedCount() < maxFailures
+  )
     results.push(await checkStaleLogOf(path.join(o.outDir, 'projector.log'), m.staleEvents, o.seed));
   const unshrunk = results.filter((r) => r.notShrunk !== undefined);
   if (unshrunk.length > 0)
