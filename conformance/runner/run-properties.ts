@@ -192,8 +192,10 @@ export async function runProperty(
       m.applied += verdict.applied;
       m.keysSeen += verdict.keysSeen;
       for (const [c, n] of verdict.refused) refused.set(c, (refused.get(c) ?? 0) + n);
-      for (const o of exec.observations)
-        for (const e of o.events) if (e.outcome === 'stale') m.staleEvents?.set(e.event_id, e.tenant_id);
+      // A kill -9 between commit and log line loses the line, and the redelivery is a duplicate.
+      if (!exec.crashed)
+        for (const o of exec.observations)
+          for (const e of o.events) if (e.outcome === 'stale') m.staleEvents?.set(e.event_id, e.tenant_id);
       for (const msg of scheduleMessages(schedule)) {
         if (msg.kind === 'valid' && msg.label !== undefined)
           m.edges?.set(msg.label, (m.edges.get(msg.label) ?? 0) + 1);
