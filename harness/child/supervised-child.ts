@@ -252,6 +252,8 @@ function running(c: ChildProcess): boolean {
 async function stopProcess(c: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   if (!running(c)) return;
   const exited = new Promise<void>((resolve) => c.once('exit', () => resolve()));
+  // 'close' follows 'exit' once the child's output is drained: its last lines reach the log too.
+  const drained = new Promise<void>((resolve) => c.once('close', () => resolve()));
   const send = (s: NodeJS.Signals): void => {
     try {
       process.kill(-(c.pid as number), s);
@@ -263,4 +265,8 @@ async function stopProcess(c: ChildProcess, signal: NodeJS.Signals): Promise<voi
   const timer = setTimeout(() => send('SIGKILL'), 5000);
   await exited;
   clearTimeout(timer);
+  await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref())]);
 }
+
+/** How long a stopped child's output may take to drain (a grandchild can hold the pipe open). */
+const OUTPUT_DRAIN_MS = 2000;
