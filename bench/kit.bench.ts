@@ -197,10 +197,12 @@ export async function benchKit(): Promise<BenchResult[]> {
         ...(focus ? ['--property', FIXTURE_FOCUS[rule]] : []),
       ]);
       const failed = run.report?.properties.filter((p) => p.status === 'failed') ?? [];
-      const named = [...new Set(failed.flatMap((p) => p.violations.map((v) => v.clauseId)))];
-      const right = failed.find((p) =>
-        p.violations.some((v) => (expected as readonly string[]).includes(v.clauseId)),
-      );
+      const clausesOf = (p: (typeof failed)[number]): string[] => [
+        ...p.violations.map((v) => v.clauseId),
+        ...Object.keys(p.failures ?? {}),
+      ];
+      const named = [...new Set(failed.flatMap(clausesOf))];
+      const right = failed.find((p) => clausesOf(p).some((c) => (expected as readonly string[]).includes(c)));
       const size = right?.counterexample?.schedule.steps.filter((s) => s.op === 'publish').length ?? -1;
       results.push({
         name: `--break ${rule}${focus ? ` (--property ${FIXTURE_FOCUS[rule]})` : ''}: time to verdict (exit 1 naming ${expected.join(' or ')})`,

@@ -51,7 +51,11 @@ describe('the kit catches every broken fixture with the right clause', () => {
         `named ${named.join(', ')}\n${run.stdout.slice(0, 3000)}`,
       ).toBe(true);
       const failed = run.report?.properties.find(
-        (p) => p.status === 'failed' && p.violations.some((v) => expected.includes(v.clauseId)),
+        (p) =>
+          p.status === 'failed' &&
+          [...p.violations.map((v) => v.clauseId), ...Object.keys(p.failures ?? {})].some((c) =>
+            expected.includes(c),
+          ),
       );
       if (failed?.name === staleLogCheck.name) {
         // Judged on the projector's whole output after it exited: no single run to replay, so the

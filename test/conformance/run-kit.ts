@@ -48,9 +48,14 @@ export async function runKit(env: Services, args: string[]): Promise<KitRun> {
   return { ...run, out, report };
 }
 
-/** Every clause a failed property named. */
+/** Every clause the report calls failed: in a counterexample, or in any run of a property. */
 export function failedClauses(report: ConformanceReport | undefined): string[] {
-  return [...new Set((report?.properties ?? []).flatMap((p) => p.violations.map((v) => v.clauseId)))];
+  return [
+    ...new Set([
+      ...(report?.properties ?? []).flatMap((p) => p.violations.map((v) => v.clauseId)),
+      ...(report?.clauses ?? []).filter((c) => c.status === 'failed').map((c) => c.id),
+    ]),
+  ];
 }
 
 /** Runs `continuum-kit conformance replay FILE` against `env`. */
