@@ -1,6 +1,6 @@
 import type { ClauseId } from '../../lib/index.js';
 import type { PropertyDef } from '../properties/catalog.js';
-import { plannedRuns, runProperty } from './run-properties.js';
+import { dominantClause, plannedRuns, runProperty } from './run-properties.js';
 import type { Measurements, PropertyResult, RunOptions, ScheduleExecutor } from './run-properties.js';
 
 export interface ExploreOptions extends RunOptions {
@@ -75,7 +75,11 @@ export async function exploreProperties(
 
   for (const { def, result } of runnable) {
     if (result.status !== 'failed' || result.path === undefined) continue;
-    const repeated = repeatedClauses(results, result);
+    // Shrunk once per defect: a failure whose main symptom an earlier property already shrank is
+    // reported as found (its other clauses still count as failed, run by run).
+    const failedClauses = [...new Set(result.violations.map((v) => v.clauseId))];
+    const failures = new Map(Object.entries(result.failures ?? {}) as [ClauseId, number][]);
+    const repeated = repeatedClauses(results, result, [dominantClause(failedClauses, failures)]);
     if (repeated !== undefined) {
       result.notShrunk = repeated;
       continue;
