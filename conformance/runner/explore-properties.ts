@@ -36,7 +36,7 @@ export function skippedProperty(
  * within a minute and a correct one still gets the full depth:
  * 1. scout: the first wave of runs of every property (one schedule per slot of --concurrency;
  *    one run of a kill -9 property), every run checked, nothing shrunk;
- * 2. shrink the first failure of each failing property, once per set of clauses;
+ * 2. minimise the first failure of each failing property, once per dominant clause;
  * 3. deep: the rest of every property's runs, unless a failure was found (then exploration
  *    stops, and each property says how many of its runs it explored; --keep-going goes on).
  */
