@@ -79,13 +79,15 @@ export async function exploreProperties(
     // reported as found (its other clauses still count as failed, run by run).
     const failedClauses = [...new Set(result.violations.map((v) => v.clauseId))];
     const failures = new Map(Object.entries(result.failures ?? {}) as [ClauseId, number][]);
-    const repeated = repeatedClauses(results, result, [dominantClause(failedClauses, failures)]);
+    const dominant = dominantClause(failedClauses, failures);
+    const repeated = repeatedClauses(results, result, [dominant]);
     if (repeated !== undefined) {
       result.notShrunk = repeated;
       continue;
     }
     o.progress(`property ${def.name}: shrinking the failure of run ${result.path}`);
-    const shrunk = await runProperty(executor, def, { ...o, path: result.path }, m);
+    // The replay is a single run: the dominant clause comes from the first wave's counts.
+    const shrunk = await runProperty(executor, def, { ...o, path: result.path, minimiseFor: dominant }, m);
     if (shrunk.status === 'failed') {
       result.violations = shrunk.violations;
       if (shrunk.counterexample !== undefined) result.counterexample = shrunk.counterexample;
@@ -145,11 +147,11 @@ function statusLine(r: PropertyResult): string {
   return `${r.status}${clauses.length > 0 ? ` (${clauses.join(', ')})` : ''} in ${(r.durationMs / 1000).toFixed(1)} s${r.notShrunk === undefined ? '' : `; ${r.notShrunk}`}`;
 }
 
-/** Why a failure need not be shrunk: every clause it failed an earlier property already failed and shrank. */
+/** Why a failure need not be shrunk: an earlier property already failed and shrank on every one of `clauses`. */
 function repeatedClauses(
   results: PropertyResult[],
   self: PropertyResult,
-  clauses: ClauseId[] = [...new Set(self.violations.map((v) => v.clauseId))],
+  clauses: ClauseId[],
 ): string | undefined {
   const earlier = results.filter(
     (r) => r !== self && r.name !== self.name && r.status === 'failed' && r.notShrunk === undefined,

@@ -45,6 +45,11 @@ export interface RunOptions {
   firstRun?: number;
   /** Stop before this run index (an exploring pass shorter than the property's plan). */
   untilRun?: number;
+  /**
+   * The clause the counterexample is minimised for, when an earlier pass counted the property's
+   * failures (default: the dominant clause of this call's own runs).
+   */
+  minimiseFor?: ClauseId;
   /** Wall-clock budget per property (runs + shrinking). */
   propertyTimeLimitMs: number;
   /** Schedules in flight at once (properties that crash the projector run one at a time). */
@@ -265,7 +270,11 @@ export async function runProperty(
     if (reduction === undefined && notShrunk !== undefined) result.notShrunk = notShrunk;
     else if (reduction === undefined) {
       const minimised = await minimiseSchedule(found.value, (s) => execute(s, 'shrink'), {
-        target: [dominantClause(failed, budgetResult.failures)],
+        target: [
+          options.minimiseFor !== undefined && failed.includes(options.minimiseFor)
+            ? options.minimiseFor
+            : dominantClause(failed, budgetResult.failures),
+        ],
         budget: options.maxShrinks,
         width: concurrency,
         deadline: started + timeLimitMs,
