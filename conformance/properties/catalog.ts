@@ -16,7 +16,7 @@ export interface PropertyDef {
   needsProcess?: boolean;
   /** Multiplies --num-runs (slow properties run fewer times). */
   runsFactor?: number;
-  /** At most this many runs whatever --num-runs says (kill -9 runs are serial and slow). */
+  /** At most this many runs whatever --num-runs says (each kill -9 waits for the consumer's ack_wait). */
   maxRuns?: number;
   /** Renames the generic checks' violations to the clause this property exists for. */
   attribute?: (findings: Finding[]) => Finding[];
@@ -120,6 +120,6 @@ export const PROJECTOR_PROPERTIES: PropertyDef[] = [
     },
     needsProcess: true,
     runsFactor: 0.5,
-    maxRuns: 6,
+    maxRuns: 8,
   },
 ];

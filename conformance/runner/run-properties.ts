@@ -52,7 +52,7 @@ export interface RunOptions {
   minimiseFor?: ClauseId;
   /** Wall-clock budget per property (runs + shrinking). */
   propertyTimeLimitMs: number;
-  /** Schedules in flight at once (properties that crash the projector run one at a time). */
+  /** Schedules in flight at once (kill -9 schedules too: the kills happen one after the other). */
   concurrency?: number;
   /** Wall-clock instant after which no property starts a new execution (--time-budget). */
   deadline?: number;
@@ -170,7 +170,7 @@ export async function runProperty(
 ): Promise<PropertyResult> {
   const started = Date.now();
   const numRuns = Math.min(options.untilRun ?? Infinity, plannedRuns(def, options.numRuns));
-  const concurrency = def.profile.crashes ? 1 : (options.concurrency ?? 1);
+  const concurrency = options.concurrency ?? 1;
   const timeLimitMs = Math.max(
     1,
     Math.min(options.propertyTimeLimitMs, (options.deadline ?? Infinity) - started),
