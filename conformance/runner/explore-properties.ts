@@ -52,7 +52,9 @@ export async function exploreProperties(
   const failed = (): PropertyResult[] => results.filter((r) => r.status === 'failed');
   const runnable: { def: PropertyDef; result: PropertyResult }[] = [];
   const scoutRuns = (def: PropertyDef): number =>
-    Math.min(plannedRuns(def, o.numRuns), Math.max(1, o.concurrency ?? 1));
+    def.examples !== undefined
+      ? plannedRuns(def, o.numRuns)
+      : Math.min(plannedRuns(def, o.numRuns), Math.max(1, o.concurrency ?? 1));
 
   for (const def of defs) {
     if (failed().length >= maxFailures) {
