@@ -82,6 +82,7 @@ export async function runProducerProperty(
     violations: [],
   };
   let shrinking = false;
+  let lastLine = 0;
   const budget = await runBudgetedProperty(
     producerOps(),
     async (ops: ProducerOp[], phase) => {
@@ -93,9 +94,12 @@ export async function runProducerProperty(
       const verdict = await executeProducer(driver, js, db, tenant, agents, ops, projectorDb);
       result.executions++;
       result.events += verdict.messages;
-      options.progress(
-        `[producer] ${shrinking ? 'shrink' : 'run'} ${result.executions}: ${ops.length} ops, ${verdict.messages} events, ${Date.now() - t0} ms, ${verdict.violations.length === 0 ? 'ok' : `FAIL ${verdict.violations[0]?.clauseId}`}`,
-      );
+      if (verdict.violations.length > 0 || Date.now() - lastLine >= 1000) {
+        lastLine = Date.now();
+        (options.status ?? options.progress)(
+          `[producer] ${shrinking ? 'shrink' : 'run'} ${result.executions}: ${ops.length} ops, ${verdict.messages} events, ${Date.now() - t0} ms, ${verdict.violations.length === 0 ? 'ok' : `FAIL ${verdict.violations[0]?.clauseId}`}`,
+        );
+      }
       const evidence: Evidence = new Map();
       for (const c of verdict.exercised) {
         // The bus checks saw nothing when nothing reached the bus.

@@ -101,6 +101,7 @@ export async function exploreProperties(
       result.notShrunk = `the failing run passed when replayed: reported as found (${shrunk.runs} replay)`;
     }
     result.executions += shrunk.executions;
+    result.executionLog = [...(result.executionLog ?? []), ...(shrunk.executionLog ?? [])];
     result.events += shrunk.events;
     result.durationMs += shrunk.durationMs;
     o.progress(`property ${def.name}: ${statusLine(result)}`);
@@ -179,6 +180,7 @@ function addCounts(
 function mergeDeeperRuns(result: PropertyResult, deep: PropertyResult): void {
   result.runs += deep.runs;
   result.executions += deep.executions;
+  result.executionLog = [...(result.executionLog ?? []), ...(deep.executionLog ?? [])];
   result.events += deep.events;
   result.durationMs += deep.durationMs;
   const evidence = addCounts(result.evidence, deep.evidence);

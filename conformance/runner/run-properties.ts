@@ -86,6 +86,20 @@ export interface PropertyResult {
   minimised?: Minimisation;
   /** Bad input the broker refused (it never reached the implementation), by the clause it breaks. */
   refusedByBroker?: Partial<Record<ClauseId, number>>;
+  /** Every execution in the order they finished: generated runs, then minimising candidates. */
+  executionLog?: ExecutionEntry[];
+}
+
+/** One execution of a schedule, as the JSON report lists it. */
+export interface ExecutionEntry {
+  phase: 'run' | 'shrink';
+  /** The run's token: every id the execution used carries it (find its rows in the tables). */
+  token: string;
+  messages: number;
+  crashed: boolean;
+  ms: number;
+  /** Clauses its findings named; empty when the run passed. */
+  failed: ClauseId[];
 }
 
 /** Measurements across every execution, for the SLO thresholds and the report. */
@@ -185,9 +199,19 @@ export async function runProperty(
   let executions = 0;
   let events = 0;
   const refused = new Map<ClauseId, number>();
+  const executionLog: ExecutionEntry[] = [];
   const execute = async (schedule: Schedule, phase: 'run' | 'shrink') => {
+    const began = performance.now();
     const { exec, verdict, file } = await executeOnce(target, schedule);
     if (def.attribute !== undefined) file.violations = verdict.findings = def.attribute(verdict.findings);
+    executionLog.push({
+      phase,
+      token: exec.token,
+      messages: exec.events,
+      crashed: exec.crashed,
+      ms: Math.round(performance.now() - began),
+      failed: [...new Set(verdict.findings.map((f) => f.clauseId))],
+    });
     if (def.situations !== undefined) mergeEvidence(verdict.evidence, def.situations(exec.schedule));
     executions++;
     events += exec.events;
@@ -267,6 +291,7 @@ export async function runProperty(
     evidence: evidenceRecord(budgetResult.evidence),
     failures: evidenceRecord(budgetResult.failures),
     ...(refused.size === 0 ? {} : { refusedByBroker: evidenceRecord(refused) }),
+    executionLog,
   };
   const found = budgetResult.counterexample;
   if (found !== undefined) {

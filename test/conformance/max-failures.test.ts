@@ -129,6 +129,14 @@ describe('one defect failing several properties (issue 12, item 7)', () => {
       expect(oracle?.status).toBe('passed');
       expect(oracle?.runs).toBe(4);
       expect(oracle?.reason).toMatch(/^explored 4 of 12 runs: exploration stopped after bad-input failed/);
+      // The JSON report lists every execution, each with the clauses it failed.
+      expect(oracle?.executionLog?.map((e) => `${e.phase}:${e.failed.join(',')}`)).toEqual(
+        Array<string>(4).fill('run:'),
+      );
+      const badInput = byName.get('bad-input');
+      expect(badInput?.executionLog).toHaveLength(badInput?.executions ?? -1);
+      expect(badInput?.executionLog?.some((e) => e.failed.includes('CT-4.dlq'))).toBe(true);
+      expect(new Set(badInput?.executionLog?.map((e) => e.token)).size).toBe(badInput?.executions);
       expect(fast.report?.notes.some((n) => n.startsWith('exploration stopped at the first failure'))).toBe(
         true,
       );
@@ -137,6 +145,7 @@ describe('one defect failing several properties (issue 12, item 7)', () => {
       expect(deep.code, deep.stderr.slice(-2000)).toBe(1);
       const deepOracle = deep.report?.properties.find((p) => p.name === 'oracle');
       expect(deepOracle?.runs).toBe(12);
+      expect(deepOracle?.executionLog).toHaveLength(12);
       expect(deepOracle?.reason).toBeUndefined();
       expect(deep.report?.properties.find((p) => p.name === 'bad-input')?.status).toBe('failed');
     },
