@@ -8,6 +8,8 @@ export interface ExploreOptions extends RunOptions {
   maxFailures?: number;
   /** Explore every property to its full depth even after a failure was found. */
   keepGoing?: boolean;
+  /** Runs before each pass of a property that kill -9s the projector; a result it returns failed. */
+  beforeKills?: () => Promise<PropertyResult | undefined>;
 }
 
 /** A property the kit did not run, with the reason. */
@@ -51,6 +53,13 @@ export async function exploreProperties(
   const maxFailures = o.maxFailures ?? Infinity;
   const failed = (): PropertyResult[] => results.filter((r) => r.status === 'failed');
   const runnable: { def: PropertyDef; result: PropertyResult }[] = [];
+  const beforePass = async (def: PropertyDef): Promise<void> => {
+    if (!def.profile.crashes || o.beforeKills === undefined) return;
+    const failure = await o.beforeKills();
+    if (failure === undefined) return;
+    o.progress(`property ${failure.name}: ${statusLine(failure)}`);
+    results.push(failure);
+  };
   const scoutRuns = (def: PropertyDef): number =>
     def.examples !== undefined
       ? plannedRuns(def, o.numRuns)
@@ -67,6 +76,7 @@ export async function exploreProperties(
       );
       continue;
     }
+    await beforePass(def);
     o.progress(`property ${def.name}: ${def.title}`);
     const result = await runProperty(executor, def, { ...o, untilRun: scoutRuns(def), shrink: false }, m);
     delete result.reason;
@@ -87,6 +97,7 @@ export async function exploreProperties(
       result.notShrunk = repeated;
       continue;
     }
+    await beforePass(def);
     o.progress(`property ${def.name}: shrinking the failure of run ${result.path}`);
     // The replay is a single run: the dominant clause comes from the first wave's counts.
     const shrunk = await runProperty(executor, def, { ...o, path: result.path, minimiseFor: dominant }, m);
@@ -107,11 +118,13 @@ export async function exploreProperties(
     o.progress(`property ${def.name}: ${statusLine(result)}`);
   }
 
-  let stoppedBy: string | undefined =
-    failed().length > 0 && o.keepGoing !== true ? failed()[0]?.name : undefined;
+  let stoppedBy: string | undefined;
   for (const { def, result } of runnable) {
     const planned = plannedRuns(def, o.numRuns);
     if (result.runs >= planned) continue;
+    if (stoppedBy === undefined && o.keepGoing !== true) stoppedBy = failed()[0]?.name;
+    if (stoppedBy === undefined && failed().length < maxFailures) await beforePass(def);
+    if (stoppedBy === undefined && o.keepGoing !== true) stoppedBy = failed()[0]?.name;
     if (stoppedBy !== undefined || failed().length >= maxFailures) {
       result.reason = `explored ${result.runs} of ${planned} runs: exploration stopped after ${stoppedBy ?? 'the failures'} failed (--keep-going explores every property to full depth)`;
       continue;

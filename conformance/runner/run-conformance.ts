@@ -84,6 +84,12 @@ export interface Session {
   js: JetStreamClient;
   db: pg.Pool;
   notes: string[];
+  /** The output of the projector the kit started, with everything it printed so far (undefined: none). */
+  projectorOutput?: {
+    flush(): Promise<void>;
+    /** A graceful restart, so a projector that buffers its output writes it out; resolves once it consumes again. */
+    restart(): Promise<void>;
+  };
   close(): Promise<void>;
 }
 
@@ -128,9 +134,9 @@ export async function openSession(o: ConformanceOptions): Promise<Session> {
     });
     projector.start();
   }
+  const what = `pull from the contract's durable consumer '${CONTRACT.consumer.durable_name}' on stream ${CONTRACT.streams.episodes.name}`;
   // Preflight: with nothing consuming, every property would "lose" every event.
   try {
-    const what = `pull from the contract's durable consumer '${CONTRACT.consumer.durable_name}' on stream ${CONTRACT.streams.episodes.name}`;
     if (projector !== undefined) await projector.waitReady(consuming, PROJECTOR_READY_MS, what);
     else if (o.producerOnly !== true && !(await waitFor(consuming, PREFLIGHT_MS)))
       throw new EnvironmentError(
@@ -145,11 +151,25 @@ export async function openSession(o: ConformanceOptions): Promise<Session> {
     new ProjectorTarget(jetstream(nc), new Observer(db, jetstream(nc), redis), o.settle, projector),
     projector,
   );
+  const running = projector;
   return {
     target,
     js: jetstream(nc),
     db,
     notes,
+    ...(running === undefined
+      ? {}
+      : {
+          projectorOutput: {
+            flush: () => running.flushLog(),
+            async restart() {
+              await running.restart();
+              await running.waitReady(consuming, PROJECTOR_READY_MS, what).catch((error: unknown) => {
+                throw asEnvironmentError(error);
+              });
+            },
+          },
+        }),
     async close() {
       await projector?.close();
       await Promise.allSettled([nc.close(), db.end(), redis.quit()]);
@@ -277,8 +297,35 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const maxFailures = o.maxFailures ?? Number.POSITIVE_INFINITY;
   const failedCount = (): number => results.filter((r) => r.status === 'failed').length;
   let producer: ProducerRun | undefined;
+  const logFile = path.join(o.outDir, 'projector.log');
+  const staleLog = { judged: 0, failed: false };
+  // Before a kill -9 the log must name every stale event seen so far: what a projector buffers is
+  // lost to the kill. Judged there, CT-4.stale's log half also fails a broken projector early.
+  const judgeStaleLogBeforeKills = async (): Promise<PropertyResult | undefined> => {
+    const output = session.projectorOutput;
+    const stale = m.staleEvents;
+    if (output === undefined || stale === undefined || staleLog.failed || stale.size === staleLog.judged)
+      return undefined;
+    await output.flush();
+    let judged = await checkStaleLogOf(logFile, stale, o.seed);
+    if (judged.status === 'failed') {
+      await output.restart();
+      judged = await checkStaleLogOf(logFile, stale, o.seed);
+    }
+    staleLog.judged = stale.size;
+    if (judged.status === 'passed') return undefined;
+    staleLog.failed = true;
+    return judged;
+  };
   try {
-    results.push(...(await exploreProperties(executor, selection.projector, o, m)));
+    results.push(
+      ...(await exploreProperties(
+        executor,
+        selection.projector,
+        { ...o, beforeKills: judgeStaleLogBeforeKills },
+        m,
+      )),
+    );
     if (selection.producer && o.driverUrl !== undefined) {
       if (failedCount() >= maxFailures) {
         results.push(
@@ -314,9 +361,10 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
     o.projectorCmd !== undefined &&
     m.staleEvents !== undefined &&
     m.staleEvents.size > 0 &&
+    !staleLog.failed &&
     failedCount() < maxFailures
   )
-    results.push(await checkStaleLogOf(path.join(o.outDir, 'projector.log'), m.staleEvents, o.seed));
+    results.push(await checkStaleLogOf(logFile, m.staleEvents, o.seed));
   const unshrunk = results.filter((r) => r.notShrunk !== undefined);
   if (unshrunk.length > 0)
     notes.push(

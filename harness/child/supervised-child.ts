@@ -120,6 +120,19 @@ export class SupervisedChild {
     await this.stop('SIGKILL');
   }
 
+  /** Stops the children gracefully (SIGTERM) and starts them again: what they buffered is in the log. */
+  async restart(): Promise<void> {
+    await this.stop();
+    this.start();
+  }
+
+  /** Resolves once every line received so far has been handed to the log file. */
+  flushLog(): Promise<void> {
+    const log = this.#log;
+    if (log?.writable !== true) return Promise.resolve();
+    return new Promise((resolve) => log.write('', () => resolve()));
+  }
+
   /** kill -9, then start again; crashes asked for at once happen one after the other. */
   crash(): Promise<void> {
     const crashed = this.#crashes.then(async () => {

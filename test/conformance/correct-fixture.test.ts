@@ -96,4 +96,38 @@ describe('the kit passes the correct fixture (no --break) and writes every repor
       );
     },
   );
+
+  it(
+    'a projector that buffers its output until a graceful stop is not failed for the log lines a kill -9 would lose',
+    { timeout: 300_000 },
+    async () => {
+      const run = await runKit(env, [
+        '--target',
+        'projector',
+        '--projector-cmd',
+        `${fixtureCmd()} --buffer-output`,
+        '--property',
+        'reordering,crash',
+        '--seed',
+        '5',
+        '--num-runs',
+        '6',
+      ]);
+      expect(failedClauses(run.report), run.stdout.slice(0, 4000)).toEqual([]);
+      expect(run.code, run.stderr.slice(-2000)).toBe(0);
+      // The situation: stale events were seen before the kills, their lines held in the buffer.
+      const log = readFileSync(path.join(run.out, 'projector.log'), 'utf8');
+      const staleLog = run.report?.properties.find((p) => p.name === 'stale-log');
+      expect(staleLog?.status).toBe('passed');
+      expect(staleLog?.evidence?.['CT-4.stale'] ?? 0).toBeGreaterThan(0);
+      // The kit restarted it gracefully before the first kill -9: two starts log stale lines.
+      const startsWithStaleLines = new Set(
+        [...log.matchAll(/^\[projector under test start (\d+)\] stale update not applied/gm)].map(
+          (m) => m[1],
+        ),
+      );
+      expect(startsWithStaleLines.size).toBeGreaterThanOrEqual(1);
+      expect(run.report?.properties.find((p) => p.name === 'crash')?.status).toBe('passed');
+    },
+  );
 });
