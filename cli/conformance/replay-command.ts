@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { checkExecution } from '../../conformance/check/check-execution.js';
+import { PROJECTOR_PROPERTIES } from '../../conformance/properties/catalog.js';
 import { bindSchedule, freshBinding, TENANTS } from '../../conformance/streams/bind-schedule.js';
 import type { ScheduleFile } from '../../conformance/streams/schedule.js';
 import { DEFAULT_SETTLE } from '../../conformance/target/projector-target.js';
@@ -93,7 +94,13 @@ export async function replayCommand(file: string, flags: RunFlags): Promise<numb
         TENANTS.map((t) => binding.ids[t] as string),
         episodeIdsOf(bound),
       );
-      const verdict = checkExecution(exec);
+      // Judged as the run judged it: the same context, and the property's own clause attribution.
+      const instances = flags.projectorInstances ?? recorded?.instances ?? 1;
+      const verdict = checkExecution(exec, {
+        singleConsumer: deployment.projectorCmd !== undefined && instances === 1,
+      });
+      const attribute = PROJECTOR_PROPERTIES.find((p) => p.name === saved.property)?.attribute;
+      if (attribute !== undefined) verdict.violations = verdict.findings = attribute(verdict.findings);
       for (const v of verdict.violations) process.stdout.write(`${v.clauseId}: ${v.message}\n`);
       const before = clausesOf(saved.violations ?? []);
       const now = clausesOf(verdict.violations);

@@ -47,4 +47,39 @@ describe('conformance replay FILE and --path rerun exactly the failing schedule'
       expect(fixed.code, fixed.stdout + fixed.stderr.slice(-1500)).toBe(0);
     },
   );
+
+  it(
+    "judges the replay as the property did: poison's clause attribution and the single-consumer checks",
+    { timeout: 300_000 },
+    async () => {
+      const run = await runKit(env, [
+        '--target',
+        'projector',
+        '--projector-cmd',
+        fixtureCmd('poison-halts'),
+        '--property',
+        'poison',
+        '--seed',
+        '3',
+        '--num-runs',
+        '4',
+        '--max-shrinks',
+        '3',
+        // poison-halts never acknowledges the poison: waiting for its records only slows the test.
+        '--give-up-ms',
+        '1000',
+      ]);
+      expect(run.code, run.stderr.slice(-1500)).toBe(1);
+      const found = run.report?.properties.find((p) => p.name === 'poison');
+      const clauses = [...new Set(found?.violations.map((v) => v.clauseId))].sort();
+      expect(clauses).toContain('CT-4.poison');
+      const file = run.report?.scheduleFiles.poison;
+      expect(file).toBeTruthy();
+      const again = await replayKit(env, file as string, ['--projector-cmd', fixtureCmd('poison-halts')]);
+      expect(again.code, again.stderr.slice(-1500)).toBe(1);
+      // The same clauses as the run named, not the generic checks' CT-4.consume / CT-4.dlq.
+      expect(again.stdout).toContain(`STILL FAILING: ${clauses.join(', ')};`);
+      expect(again.stdout).not.toContain('the saved run failed');
+    },
+  );
 });
