@@ -149,6 +149,13 @@ export async function benchKit(): Promise<BenchResult[]> {
       : await runKit(['--target', 'reference']);
   const events = main.report?.throughput.events ?? 0;
   const kitRate = events / Math.max(0.001, (main.report?.durationMs ?? main.wallMs) / 1000);
+  // The projector properties alone, without the producer's driver round trips and start-up checks.
+  const projectorSide = (main.report?.properties ?? []).filter(
+    (p) => !['producer', 'producer-bus-down-start', 'stale-log'].includes(p.name),
+  );
+  const projectorSideRate =
+    projectorSide.reduce((n, p) => n + p.events, 0) /
+    Math.max(0.001, projectorSide.reduce((ms, p) => ms + p.durationMs, 0) / 1000);
   const rawRate = await rawProjectorRate();
   const results: BenchResult[] = [
     {
@@ -160,6 +167,7 @@ export async function benchKit(): Promise<BenchResult[]> {
       detail: {
         events,
         run_s: Number(((main.report?.durationMs ?? 0) / 1000).toFixed(1)),
+        projector_properties_events_per_s: Math.round(projectorSideRate),
         wall_s: Number((main.wallMs / 1000).toFixed(1)),
         conformant: String(main.report?.conformant),
         exit: String(main.code),

@@ -37,7 +37,7 @@ export function skippedProperty(
  * Runs the projector properties in three passes, so a broken implementation gets its verdict
  * within a minute and a correct one still gets the full depth:
  * 1. scout: the first wave of runs of every property (one schedule per slot of --concurrency;
- *    kill -9 schedules too, their kills one after the other), every run checked, nothing shrunk;
+ *    a property's own `firstWave`, two serial runs of the kill -9 one), every run checked, nothing shrunk;
  * 2. minimise the first failure of each failing property, once per dominant clause;
  * 3. deep: the rest of every property's runs, unless a failure was found (then exploration
  *    stops, and each property says how many of its runs it explored; --keep-going goes on).
@@ -63,7 +63,7 @@ export async function exploreProperties(
   const scoutRuns = (def: PropertyDef): number =>
     def.examples !== undefined
       ? plannedRuns(def, o.numRuns)
-      : Math.min(plannedRuns(def, o.numRuns), Math.max(1, o.concurrency ?? 1));
+      : Math.min(plannedRuns(def, o.numRuns), def.firstWave ?? Math.max(1, o.concurrency ?? 1));
 
   for (const def of defs) {
     if (failed().length >= maxFailures) {

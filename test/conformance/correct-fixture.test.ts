@@ -38,6 +38,7 @@ describe('the kit passes the correct fixture (no --break) and writes every repor
       'bounded-reordering',
       'tenant-isolation',
       'bad-input',
+      'corruption-sweep',
       'poison',
       'valkey',
       'crash',
