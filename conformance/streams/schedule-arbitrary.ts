@@ -10,7 +10,7 @@ import type { EventObject, Pools } from './event-spec.js';
 import { poisonMessages } from './poison-input.js';
 import type { Schedule, ScheduleMessage, ScheduleStep } from './schedule.js';
 import { sweepArbitrary, sweepMessage } from './validator-sweep.js';
-import { EPISODE_SUBJECT_PREFIX } from '../../lib/index.js';
+import { EPISODE_SUBJECT_PREFIX } from 'continuum-contract';
 
 /** How a property's schedules are shaped. */
 export interface Profile extends Pools {

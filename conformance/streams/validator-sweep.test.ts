@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import { PROJECTOR_PROPERTIES } from '../properties/catalog.js';
 import { scheduleArbitrary } from './schedule-arbitrary.js';
 import { scheduleMessages } from './schedule.js';

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
-import { decodeEpisodeEvent } from '../../lib/index.js';
-import type { EpisodeEvent } from '../../lib/index.js';
+import { decodeEpisodeEvent, type EpisodeEvent } from 'continuum-contract';
 import { CORRUPTIONS } from '../arbitraries/corruption.js';
 import type { CorruptionKind } from '../arbitraries/corruption.js';
 import type { EventObject } from './event-spec.js';

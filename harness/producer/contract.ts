@@ -12,5 +12,5 @@ export {
   validateBackfillRequest,
   validateDlqEntry,
   validateEpisodeEvent,
-} from '../../lib/index.js';
-export type { BackfillRequest, DlqEntry, EpisodeEvent, Violation } from '../../lib/index.js';
+} from 'continuum-contract';
+export type { BackfillRequest, DlqEntry, EpisodeEvent, Violation } from 'continuum-contract';
