@@ -1,5 +1,5 @@
-// The producer's single import point for the contract library (lib/), so the harness names in
-// one place which parts of the contract it relies on.
+// The producer's single import point for the contract library (continuum-contract), so the
+// harness names in one place which parts of the contract it relies on.
 export {
   brokerMsgId,
   decodeEpisodeEvent,
