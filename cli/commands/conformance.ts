@@ -111,7 +111,7 @@ export function registerConformance(program: Command): void {
     )
     .option(
       '--give-up-ms <n>',
-      'stop waiting when nothing changed this long with records still missing',
+      'stop waiting when nothing changed this long with records still missing (once the consumer acked the run: 500 ms)',
       int(100),
       3000,
     )

@@ -24,18 +24,35 @@ export interface ValidEventOptions {
 }
 
 const LOWER_DIGIT = 'abcdefghijklmnopqrstuvwxyz0123456789'.split('');
+const PRINTABLE_ASCII = Array.from({ length: 0x7f - 0x20 }, (_, i) => String.fromCharCode(0x20 + i));
+const MULTI_BYTE = ['é', 'ü', 'ß', '漢', '字', '—', '😀', '🚀'];
 const SCOPED_REST = [...LOWER_DIGIT, '_', '-'];
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'.split('');
 const HEX = '0123456789abcdef'.split('');
 const META_KEY = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-'.split('');
-// Printable text: ASCII plus multi-byte and astral characters (summary length counts code points).
-const TEXT_UNIT = fc.oneof(
-  { weight: 12, arbitrary: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)) },
-  { weight: 1, arbitrary: fc.constantFrom('é', 'ü', 'ß', '漢', '字', '—', '😀', '🚀') },
-);
+// Printable text: ASCII plus multi-byte and astral characters (summary length counts code points),
+// about one multi-byte character in twelve.
+const TEXT_UNITS = [...PRINTABLE_ASCII, ...MULTI_BYTE];
 
-const chars = (units: string[], min: number, max: number, size?: fc.SizeForArbitrary) =>
-  fc.string({ unit: fc.constantFrom(...units), minLength: min, maxLength: max, ...(size ? { size } : {}) });
+/**
+ * A string of `min`..`max` units drawn from `units`, built from one drawn length and one drawn
+ * 32-bit seed. fast-check's `fc.string` draws (and allocates) an arbitrary per character, which
+ * made generating schedules the kit's largest cost; this shrinks by length and seed instead.
+ */
+export function chars(units: readonly string[], min: number, max: number): fc.Arbitrary<string> {
+  return fc.tuple(fc.integer({ min, max }), fc.integer()).map(([length, seed]) => {
+    let state = seed | 0;
+    let out = '';
+    for (let i = 0; i < length; i++) {
+      // One step of a 32-bit xorshift per unit.
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      out += units[(state >>> 0) % units.length];
+    }
+    return out;
+  });
+}
 
 /** tenant_id / agent_id / key name: 1-64 of [a-z0-9_-], starting alphanumeric. */
 export const scopedIdArb = (maxLength = 64): fc.Arbitrary<string> =>
@@ -89,16 +106,13 @@ const refArb = (tenant: string, episode: string) =>
       .map(([scheme, rest]) => `${scheme}:${rest}`),
   );
 
-function payloadArb(tenant: string, episode: string, full: boolean): fc.Arbitrary<EpisodePayload> {
+/** A valid payload whose references point under `tenant` and `episode`; 'full' reaches every bound. */
+export function payloadArb(tenant: string, episode: string, full: boolean): fc.Arbitrary<EpisodePayload> {
   // Realistic mode draws medium sizes so events land at 200-1500 bytes, like real episodes.
   const size: fc.SizeForArbitrary | undefined = full ? undefined : 'medium';
-  const tag = fc.string({
-    unit: fc.constantFrom(...META_KEY, ':', '#', 'é'),
-    minLength: 1,
-    maxLength: full ? 64 : 16,
-  });
+  const tag = chars([...META_KEY, ':', '#', 'é'], 1, full ? 64 : 16);
   const metaValue = fc.oneof(
-    fc.string({ unit: TEXT_UNIT, maxLength: full ? 256 : 40, ...(size ? { size } : {}) }),
+    chars(TEXT_UNITS, 0, full ? 256 : 40),
     fc.double({ noNaN: true, noDefaultInfinity: true }),
     fc.integer(),
     fc.boolean(),
@@ -108,12 +122,7 @@ function payloadArb(tenant: string, episode: string, full: boolean): fc.Arbitrar
   return fc.record(
     {
       content_ref: refArb(tenant, episode),
-      summary: fc.string({
-        unit: TEXT_UNIT,
-        minLength: full ? 0 : 20,
-        maxLength: full ? 280 : 200,
-        ...(size ? { size } : {}),
-      }),
+      summary: chars(TEXT_UNITS, full ? 0 : 20, full ? 280 : 200),
       tags: fc.uniqueArray(tag, {
         minLength: full ? 0 : 1,
         maxLength: full ? 32 : 8,

@@ -2,7 +2,9 @@ import type { ClauseId } from 'continuum-contract';
 import type { Evidence, Finding } from '../core/finding.js';
 import { scheduleMessages } from '../streams/schedule.js';
 import type { Schedule } from '../streams/schedule.js';
+import { sweepSchedules } from '../streams/schedule-arbitrary.js';
 import type { Profile } from '../streams/schedule-arbitrary.js';
+import { SWEEP_KINDS } from '../streams/validator-sweep.js';
 import { attributePoison } from './poison-attribution.js';
 
 /** One property of the kit: a shape of schedules and the clauses it exists to test. */
@@ -16,12 +18,17 @@ export interface PropertyDef {
   needsProcess?: boolean;
   /** Multiplies --num-runs (slow properties run fewer times). */
   runsFactor?: number;
-  /** At most this many runs whatever --num-runs says (kill -9 runs are serial and slow). */
+  /** At most this many runs whatever --num-runs says (each kill -9 waits for the consumer's ack_wait). */
   maxRuns?: number;
   /** Renames the generic checks' violations to the clause this property exists for. */
   attribute?: (findings: Finding[]) => Finding[];
   /** Situations of its own clause that the generic checks do not count (the poison a run sent). */
   situations?: (schedule: Schedule) => Evidence;
+  /**
+   * A deterministic check: exactly these schedules, one run each, whatever --num-runs says, all of
+   * them in the first wave (random runs follow only with `profile`, not here).
+   */
+  examples?: { runs: number; schedules: (seed: number) => Schedule[] };
 }
 
 const base: Profile = {
@@ -77,9 +84,21 @@ export const PROJECTOR_PROPERTIES: PropertyDef[] = [
     name: 'bad-input',
     title: 'Bad input goes to the DLQ with a reason, is never projected, and consumption continues',
     clauses: ['CT-4.dlq', 'CT-6.dlq', 'CT-3.size', 'CT-3.json'],
-    // Random bad input, plus the whole corruption catalog (consumer mode) in every run, so every
-    // validator clause is exercised against the projector (credited per clause when dead-lettered).
-    profile: { ...base, maxEvents: 5, maxBadInputs: 6, sweep: true },
+    // Random bad input, near-miss ids beside their valid twins, interleaved with valid events.
+    profile: { ...base, maxEvents: 8, maxBadInputs: 8 },
+  },
+  {
+    name: 'corruption-sweep',
+    title: 'Every kind of the corruption catalog goes to the DLQ under its clause, and consumption continues',
+    clauses: ['CT-4.dlq', 'CT-6.dlq', 'CT-3.size', 'CT-3.json'],
+    // The whole catalog (consumer mode), one kind per schedule, so every validator clause is
+    // exercised against the projector (credited per clause when dead-lettered) and a failure names
+    // the one kind it mishandled.
+    profile: base,
+    examples: {
+      runs: SWEEP_KINDS.length,
+      schedules: (seed) => sweepSchedules('corruption-sweep', base, seed),
+    },
   },
   {
     name: 'poison',
@@ -120,6 +139,6 @@ export const PROJECTOR_PROPERTIES: PropertyDef[] = [
     },
     needsProcess: true,
     runsFactor: 0.5,
-    maxRuns: 6,
+    maxRuns: 8,
   },
 ];

@@ -35,7 +35,7 @@ export function skippedProperty(
  * Runs the projector properties in three passes, so a broken implementation gets its verdict
  * within a minute and a correct one still gets the full depth:
  * 1. scout: the first wave of runs of every property (one schedule per slot of --concurrency;
- *    one run of a kill -9 property), every run checked, nothing shrunk;
+ *    kill -9 schedules too, their kills one after the other), every run checked, nothing shrunk;
  * 2. minimise the first failure of each failing property, once per dominant clause;
  * 3. deep: the rest of every property's runs, unless a failure was found (then exploration
  *    stops, and each property says how many of its runs it explored; --keep-going goes on).
@@ -52,7 +52,9 @@ export async function exploreProperties(
   const failed = (): PropertyResult[] => results.filter((r) => r.status === 'failed');
   const runnable: { def: PropertyDef; result: PropertyResult }[] = [];
   const scoutRuns = (def: PropertyDef): number =>
-    Math.min(plannedRuns(def, o.numRuns), def.profile.crashes ? 1 : Math.max(1, o.concurrency ?? 1));
+    def.examples !== undefined
+      ? plannedRuns(def, o.numRuns)
+      : Math.min(plannedRuns(def, o.numRuns), Math.max(1, o.concurrency ?? 1));
 
   for (const def of defs) {
     if (failed().length >= maxFailures) {

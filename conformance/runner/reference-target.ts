@@ -13,19 +13,19 @@ import { connectNats } from '../../harness/services/index.js';
 import type { NatsConnectOptions, Services } from '../../harness/services/index.js';
 import { freePort } from '../../harness/services/free-port.js';
 
-// Reference runs shorten ack_wait so a kill -9 is redelivered in seconds, not 30 s.
-export const REFERENCE_ACK_WAIT_MS = 3000;
+// The kit's own deployments shorten ack_wait so a kill -9 is redelivered in seconds, not 30 s.
+export const KIT_DEPLOYMENT_ACK_WAIT_MS = 3000;
 
 /** `continuum-kit ref projector` of this copy of the kit, services from NATS_URL, DATABASE_URL, VALKEY_URL. */
 export function referenceProjectorCmd(extra: readonly string[] = []): string {
   return kitCommandLine(['ref', 'projector', '--metrics-port', '0', '--log-level', 'warn', ...extra]);
 }
 
-/** Creates the durable consumer with the reference runs' short ack_wait. */
+/** Creates the durable consumer with the short ack_wait of the kit's own deployments. */
 export async function shortAckConsumer(natsUrl: string, natsConnect: NatsConnectOptions): Promise<void> {
   const nc = await connectNats(natsUrl, natsConnect);
   try {
-    await ensureDurableConsumer(await jetstreamManager(nc), { ackWaitMs: REFERENCE_ACK_WAIT_MS });
+    await ensureDurableConsumer(await jetstreamManager(nc), { ackWaitMs: KIT_DEPLOYMENT_ACK_WAIT_MS });
   } finally {
     await nc.close();
   }

@@ -4,7 +4,7 @@ import { redactUrl, startServices } from '../../harness/services/index.js';
 import type { NatsConnectOptions, Origin, Services } from '../../harness/services/index.js';
 import type { ScheduleTarget } from '../streams/schedule-target.js';
 import {
-  REFERENCE_ACK_WAIT_MS,
+  KIT_DEPLOYMENT_ACK_WAIT_MS,
   referenceProjectorCmd,
   shortAckConsumer,
   startReferenceProducer,
@@ -77,14 +77,17 @@ export async function resolveDeployment(r: DeploymentRequest): Promise<Deploymen
       );
     }
     let ackWaitMs: number | undefined;
-    if (r.kind === 'reference') {
+    // On a bus the kit started itself nobody else consumes: a short ack_wait brings back what a
+    // kill -9 held in seconds, not the contract's 30 s (a team's own bus keeps its settings).
+    const ownBus = STARTED.includes(services.origin.nats);
+    if (r.kind === 'reference' || (r.projectorCmd !== undefined && ownBus)) {
       await shortAckConsumer(services.natsUrl, r.natsConnect);
-      ackWaitMs = REFERENCE_ACK_WAIT_MS;
+      ackWaitMs = KIT_DEPLOYMENT_ACK_WAIT_MS;
       notes.push(
-        `reference: consumer ack_wait ${REFERENCE_ACK_WAIT_MS} ms so kill -9 runs are redelivered quickly`,
+        `deployment: consumer ack_wait ${KIT_DEPLOYMENT_ACK_WAIT_MS} ms on the kit's own deployment, so kill -9 runs are redelivered in seconds`,
       );
-      if (r.referenceProducer) producer = await startReferenceProducer(services);
     }
+    if (r.kind === 'reference' && r.referenceProducer) producer = await startReferenceProducer(services);
     const projectorCmd = r.projectorCmd ?? (r.kind === 'reference' ? referenceProjectorCmd() : undefined);
     return {
       services,

@@ -52,7 +52,7 @@ export interface RunOptions {
   minimiseFor?: ClauseId;
   /** Wall-clock budget per property (runs + shrinking). */
   propertyTimeLimitMs: number;
-  /** Schedules in flight at once (properties that crash the projector run one at a time). */
+  /** Schedules in flight at once (kill -9 schedules too: the kills happen one after the other). */
   concurrency?: number;
   /** Wall-clock instant after which no property starts a new execution (--time-budget). */
   deadline?: number;
@@ -152,8 +152,12 @@ async function executeOnce(
   };
 }
 
-/** Generated runs a property is planned for: `numRuns` scaled by its runsFactor, capped by its maxRuns. */
+/**
+ * Runs a property is planned for: its fixed schedules, else `numRuns` scaled by its runsFactor and
+ * capped by its maxRuns.
+ */
 export function plannedRuns(def: PropertyDef, numRuns: number): number {
+  if (def.examples !== undefined) return def.examples.runs;
   return Math.min(def.maxRuns ?? Infinity, Math.max(1, Math.round(numRuns * (def.runsFactor ?? 1))));
 }
 
@@ -170,7 +174,7 @@ export async function runProperty(
 ): Promise<PropertyResult> {
   const started = Date.now();
   const numRuns = Math.min(options.untilRun ?? Infinity, plannedRuns(def, options.numRuns));
-  const concurrency = def.profile.crashes ? 1 : (options.concurrency ?? 1);
+  const concurrency = options.concurrency ?? 1;
   const timeLimitMs = Math.max(
     1,
     Math.min(options.propertyTimeLimitMs, (options.deadline ?? Infinity) - started),
@@ -235,13 +239,20 @@ export async function runProperty(
     concurrency,
     ...(options.firstRun === undefined ? {} : { firstRun: options.firstRun }),
   };
+  // Run i of a deterministic check is its i-th fixed schedule.
+  const examples = def.examples?.schedules(options.seed) ?? [];
+  const scheduleOfRun = (run: number): Schedule =>
+    examples[run] ?? generateRun(generated, options.seed, run).value;
   const arbitrary =
     reduction === undefined
       ? generated
-      : fc.constant(
-          applyReduction(generateRun(generated, options.seed, Number(parsed?.run)).value, reduction),
-        );
-  const budgetResult = await runBudgetedProperty(arbitrary, execute, budget);
+      : fc.constant(applyReduction(scheduleOfRun(Number(parsed?.run)), reduction));
+  const budgetResult = await runBudgetedProperty(
+    arbitrary,
+    execute,
+    budget,
+    reduction === undefined ? examples : [],
+  );
   const result: PropertyResult = {
     name: def.name,
     title: def.title,

@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import type { EpisodePayload } from 'continuum-contract';
 import { PAYLOAD_EDGES } from '../arbitraries/spec-edges.js';
-import { validEventArb } from '../arbitraries/valid-event.js';
-import { AGENTS, TENANTS } from './bind-schedule.js';
+import { payloadArb } from '../arbitraries/valid-event.js';
+import { TENANTS } from './bind-schedule.js';
 
 /** Planted in every generated event's metadata; finding it in any Valkey value is a body leak (CT-5.no-body). */
 export const BODY_MARKER = 'ck-planted-body-marker-5f1c';
@@ -16,10 +16,10 @@ export interface PayloadParts {
   edge?: number;
 }
 
-/** Realistic payloads (200-1500 bytes) from `validEventArb`, plus an optional unknown field. */
+/** Realistic payloads (200-1500 bytes) from the kit's valid-event arbitrary, plus an optional unknown field. */
 export function payloadParts(): fc.Arbitrary<PayloadParts> {
   return fc.record({
-    payload: validEventArb({ tenantIds: [TENANTS[0]], agentIds: [AGENTS[0]] }).map((e) => e.payload),
+    payload: payloadArb(TENANTS[0], 'episode', false),
     unknownField: fc.boolean(),
     // One event in four sits on an edge of the payload schema; shrinking takes it off.
     edge: fc.oneof(

@@ -9,7 +9,8 @@ import { buildEvent, EDGE_OF, eventSpec, poolValues, resolveEvents } from './eve
 import type { EventObject, Pools } from './event-spec.js';
 import { poisonMessages } from './poison-input.js';
 import type { Schedule, ScheduleMessage, ScheduleStep } from './schedule.js';
-import { sweepArbitrary, sweepMessage } from './validator-sweep.js';
+import { SWEEP_KINDS, sweepMessage } from './validator-sweep.js';
+import { generateRun } from '../core/seeded-random.js';
 import { EPISODE_SUBJECT_PREFIX } from 'continuum-contract';
 
 /** How a property's schedules are shaped. */
@@ -27,8 +28,8 @@ export interface Profile extends Pools {
   maxBadInputs: number;
   /** Insert kill -9 / restart steps of the projector under test. */
   crashes: boolean;
-  /** Add every consumer-mode kind of the corruption catalog (validator-sweep.ts) to each schedule. */
-  sweep?: boolean;
+  /** Kinds of the corruption catalog (indexes into SWEEP_KINDS) every schedule carries. */
+  sweepKinds?: readonly number[];
   /** Publish deep and wide poison (poison-input.ts) before every event of the schedule. */
   poison?: boolean;
   /** Draw the event count across the whole range (long schedules), not fast-check's small sizes. */
@@ -56,13 +57,27 @@ export function longProfile(p: Profile): Profile {
 
 /**
  * Short and long schedules, one long for every two short. Crash, sweep and poison schedules stay short:
- * a kill -9 run is serial and a sweep run already publishes the whole corruption catalog.
+ * each kill -9 waits for redelivery, and a sweep or poison run is about its one bad message.
  */
 export function scheduleArbitrary(property: string, p: Profile): fc.Arbitrary<Schedule> {
-  if (p.crashes || p.sweep === true || p.poison === true || p.long === true) return schedulesOf(property, p);
+  if (p.crashes || p.sweepKinds !== undefined || p.poison === true || p.long === true)
+    return schedulesOf(property, p);
   return fc.oneof(
     { weight: 2, arbitrary: schedulesOf(property, p) },
     { weight: 1, arbitrary: schedulesOf(property, longProfile(p)) },
+  );
+}
+
+/**
+ * The corruption sweep as fixed schedules: for every consumer-rejected kind of the catalog, one
+ * valid event, that kind's corruption of a forged copy of it, and the canary. A failure is
+ * already a counterexample of a few messages: nothing random rides along to be shrunk away.
+ */
+export function sweepSchedules(property: string, p: Profile, seed: number): Schedule[] {
+  return SWEEP_KINDS.map(
+    (_, kind) =>
+      generateRun(schedulesOf(property, { ...p, minEvents: 1, maxEvents: 1, sweepKinds: [kind] }), seed, kind)
+        .value,
   );
 }
 
@@ -97,10 +112,10 @@ function schedulesOf(property: string, p: Profile): fc.Arbitrary<Schedule> {
   });
   return (
     fc
-      // fc.record shrinks its fields in this order: what makes a schedule long (the sweep, the
-      // events) goes first, so a small shrink budget is spent on messages, not on pool values.
+      // fc.record shrinks its fields in this order: what makes a schedule long (the events) goes
+      // first, so a small shrink budget is spent on messages, not on pool values.
       .record({
-        sweep: p.sweep === true ? sweepArbitrary() : fc.constant<number[]>([]),
+        sweep: fc.constant<readonly number[]>(p.sweepKinds ?? []),
         specs: fc.array(fc.tuple(eventSpec(p), delivery), {
           minLength: p.minEvents,
           maxLength: p.maxEvents,
@@ -159,7 +174,7 @@ interface Generated {
   mismatches: [number, boolean][];
   bad: [number, number][];
   crashAt: number[];
-  sweep: number[];
+  sweep: readonly number[];
   canary: string;
   escape: boolean;
   pools: { instants: { seconds: number; micros: number }[] };

@@ -1,42 +1,37 @@
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CONTRACT } from 'continuum-contract';
 import { PROJECTOR_PROPERTIES } from '../properties/catalog.js';
-import { scheduleArbitrary } from './schedule-arbitrary.js';
 import { scheduleMessages } from './schedule.js';
-import { sweepArbitrary, SWEEP_KINDS } from './validator-sweep.js';
+import { sweepSchedules } from './schedule-arbitrary.js';
+import { SWEEP_KINDS } from './validator-sweep.js';
 
-const badInput = PROJECTOR_PROPERTIES.find((p) => p.name === 'bad-input');
+const sweep = PROJECTOR_PROPERTIES.find((p) => p.name === 'corruption-sweep');
 
 describe('validator sweep', () => {
-  it('every bad-input schedule carries every validator clause (and CT-11.reflex-refs) as invalid input', () => {
-    if (badInput === undefined) throw new Error('no bad-input property');
+  it('covers every validator clause (and CT-11.reflex-refs), one kind per schedule of a few messages', () => {
+    if (sweep?.examples === undefined) throw new Error('no corruption-sweep property with fixed schedules');
     const validator = Object.values(CONTRACT.clauses)
       .filter((c) => c.check === 'validator' && c.id !== 'CT-3.unknown-fields')
       .map((c) => c.id);
-    fc.assert(
-      fc.property(scheduleArbitrary('bad-input', badInput.profile), (schedule) => {
-        const invalid = scheduleMessages(schedule).filter((m) => m.kind === 'invalid');
-        const covered = new Set(invalid.flatMap((m) => [m.expectClause, ...(m.credits ?? [])]));
-        expect(validator.filter((c) => !covered.has(c))).toEqual([]);
-        // Every string-carried consumer-mode kind is sent once.
-        const swept = invalid.filter((m) => m.label?.startsWith('sweep: ') === true);
-        expect(swept.length).toBeGreaterThanOrEqual(SWEEP_KINDS.length - 1);
-      }),
-      { numRuns: 20, seed: 3 },
+    const schedules = sweep.examples.schedules(3);
+    expect(schedules).toHaveLength(sweep.examples.runs);
+    expect(sweep.examples.runs).toBe(SWEEP_KINDS.length);
+    const invalid = schedules.map((s) => scheduleMessages(s).filter((m) => m.kind === 'invalid'));
+    const covered = new Set(invalid.flat().flatMap((m) => [m.expectClause, ...(m.credits ?? [])]));
+    expect(validator.filter((c) => !covered.has(c))).toEqual([]);
+    // Every string-carried kind is sent, each alone in its schedule, beside a valid event and the canary.
+    expect(invalid.filter((messages) => messages.length === 1).length).toBeGreaterThanOrEqual(
+      SWEEP_KINDS.length - 1,
     );
+    expect(invalid.every((messages) => messages.length <= 1)).toBe(true);
+    for (const s of schedules) expect(scheduleMessages(s).length).toBeLessThanOrEqual(4);
   });
 
-  it('leaves producer-only kinds out and shrinks towards fewer kinds', () => {
+  it('leaves producer-only kinds out and is the same for the same seed', () => {
     expect(SWEEP_KINDS.some((k) => !k.rejectedIn.includes('consumer'))).toBe(false);
-    const arb = sweepArbitrary();
-    const all = SWEEP_KINDS.map((_, i) => i);
-    const shrunk = [...arb.shrink(all, undefined)].map((v) => v.value);
-    expect(shrunk[0]).toEqual([]);
-    expect(shrunk.slice(1).map((s) => s.length)).toEqual([
-      Math.ceil(all.length / 2),
-      Math.floor(all.length / 2),
-    ]);
-    expect([...arb.shrink([5], undefined)].map((v) => v.value)).toEqual([[]]);
+    const profile = { ...(sweep?.profile ?? PROJECTOR_PROPERTIES[0]!.profile) };
+    expect(JSON.stringify(sweepSchedules('corruption-sweep', profile, 9))).toEqual(
+      JSON.stringify(sweepSchedules('corruption-sweep', profile, 9)),
+    );
   });
 });

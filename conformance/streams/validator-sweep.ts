@@ -1,4 +1,3 @@
-import fc from 'fast-check';
 import { decodeEpisodeEvent, type EpisodeEvent } from 'continuum-contract';
 import { CORRUPTIONS } from '../arbitraries/corruption.js';
 import type { CorruptionKind } from '../arbitraries/corruption.js';
@@ -46,35 +45,4 @@ export function sweepMessage(index: number, base: EventObject): SweepMessage | u
     label: `sweep: ${kind.kind}`,
     credits: REFLEX_REFS.has(kind.clauseId) ? ['CT-11.reflex-refs'] : [],
   };
-}
-
-/**
- * Always generates the whole catalog (every index once, in order), so every run exercises every
- * validator clause against the projector. Shrinking drops halves (then everything), so a failure
- * caused by one kind shrinks to that kind in about 2·log2(n) steps.
- */
-class SweepArbitrary extends fc.Arbitrary<number[]> {
-  constructor(private readonly all: number[]) {
-    super();
-  }
-
-  generate(): fc.Value<number[]> {
-    return new fc.Value([...this.all], undefined);
-  }
-
-  canShrinkWithoutContext(value: unknown): value is number[] {
-    return Array.isArray(value) && value.every((v) => typeof v === 'number' && this.all.includes(v));
-  }
-
-  shrink(value: number[]): fc.Stream<fc.Value<number[]>> {
-    if (value.length === 0) return fc.Stream.nil();
-    const half = Math.ceil(value.length / 2);
-    const candidates = value.length === 1 ? [[]] : [[], value.slice(0, half), value.slice(half)];
-    return fc.Stream.of(...candidates.map((c) => new fc.Value(c, undefined)));
-  }
-}
-
-/** Indexes into SWEEP_KINDS: all of them, shrinking towards fewer. */
-export function sweepArbitrary(): fc.Arbitrary<number[]> {
-  return new SweepArbitrary(SWEEP_KINDS.map((_, i) => i));
 }

@@ -205,12 +205,17 @@ export class ProjectorTarget {
     let mark = '';
     let movedAt = Date.now();
     let quietMode = false;
+    // Once the consumer has acknowledged the run's last message, a correct projector has committed
+    // every record (ack after commit): records still missing then are never coming, and waiting
+    // the give-up time for them would only slow every failing run.
+    let acknowledged = false;
     for (;;) {
       const elapsed = Date.now() - started;
       let handled = false;
       if (!quietMode) {
         const p = await this.progress.current();
         handled = p !== undefined && ConsumerProgress.covers(p, lastSeq);
+        acknowledged ||= handled;
         const position = p === undefined ? '' : `${p.ackFloor}/${p.delivered}`;
         if (position !== mark) [mark, movedAt] = [position, Date.now()];
         quietMode = p === undefined || (!handled && Date.now() - movedAt >= stalledAfter);
@@ -225,7 +230,7 @@ export class ProjectorTarget {
         if (signature !== mark) [mark, movedAt] = [signature, Date.now()];
         const quiet = Date.now() - movedAt;
         if (complete && quiet >= s.stableMs && !(crashed && elapsed < s.stableMs * 2)) return obs;
-        if (!complete && quiet >= stalledAfter) return obs;
+        if (!complete && quiet >= (acknowledged ? s.stableMs : stalledAfter)) return obs;
       }
       await new Promise((r) => setTimeout(r, s.pollMs));
     }

@@ -55,6 +55,7 @@ export class SupervisedChild {
   #wanted = false;
   #starts = 0;
   #kills = 0;
+  #crashes: Promise<void> = Promise.resolve();
   #metricsUrl: string | undefined;
 
   constructor(options: SupervisedChildOptions) {
@@ -119,10 +120,14 @@ export class SupervisedChild {
     await this.stop('SIGKILL');
   }
 
-  /** kill -9, then start again. */
-  async crash(): Promise<void> {
-    await this.kill();
-    this.start();
+  /** kill -9, then start again; crashes asked for at once happen one after the other. */
+  crash(): Promise<void> {
+    const crashed = this.#crashes.then(async () => {
+      await this.kill();
+      this.start();
+    });
+    this.#crashes = crashed.catch(() => undefined);
+    return crashed;
   }
 
   /** Sends `signal` to each process group (SIGKILL after 5 s) and waits for the exits. */

@@ -37,8 +37,8 @@ describe('continuum-kit conformance run --target reference', () => {
       expect(report.kitVersion).toBe(manifest.version);
       expect(report.properties.every((p) => p.status === 'passed')).toBe(true);
       expect(report.clauses.find((c) => c.id === 'CT-3.msg-id')?.status).toBe('passed');
-      // The bad-input sweep sends the whole corruption catalog in every run: every validator
-      // clause is tested against the projector, whatever the seed and run count.
+      // The corruption-sweep property sends the whole corruption catalog, one kind per run: every
+      // validator clause is tested against the projector, whatever the seed and run count.
       // Oversize messages never reach the projector (the broker refuses them); CT-3.size rests on
       // the poison property's too-deep bodies, which do.
       const validator = report.clauses.filter((c) => c.check === 'validator');
