@@ -1,7 +1,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'generated/**', 'node_modules/**', '.tmp/**', 'reports/**'] },
+  { ignores: ['**/dist/**', 'packages/contract/generated/**', 'node_modules/**', '.tmp/**', 'reports/**'] },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],

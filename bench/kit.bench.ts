@@ -7,7 +7,7 @@ import { nanos } from '@nats-io/transport-node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { monotonicFactory } from 'ulid';
-import { brokerMsgId, CONTRACT, episodeSubject } from '../lib/index.js';
+import { brokerMsgId, CONTRACT, episodeSubject } from 'continuum-contract';
 import { provision } from '../harness/provision.js';
 import { ensureProjectorTopology } from '../harness/projector/ensure-topology.js';
 import { Projector } from '../harness/projector/projector.js';

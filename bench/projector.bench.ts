@@ -4,7 +4,7 @@ import * as hdr from 'hdr-histogram-js';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { monotonicFactory } from 'ulid';
-import { brokerMsgId, CONTRACT, episodeSubject, type EpisodeEvent } from '../lib/index.js';
+import { brokerMsgId, CONTRACT, episodeSubject, type EpisodeEvent } from 'continuum-contract';
 import { ensureProjectorTopology } from '../harness/projector/ensure-topology.js';
 import { prepareEvent } from '../harness/projector/prepared-event.js';
 import { Projector } from '../harness/projector/projector.js';

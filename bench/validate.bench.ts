@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { validEventArb } from '../conformance/arbitraries/valid-event.js';
-import { validators } from '../generated/validators.js';
-import { decodeEpisodeEvent, validateEpisodeEvent, type ValidationMode } from '../lib/index.js';
+import { validators } from '../packages/contract/generated/validators.js';
+import { decodeEpisodeEvent, validateEpisodeEvent, type ValidationMode } from 'continuum-contract';
 import type { BenchResult } from './bench-result.js';
 
 const EVENTS = 4000;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { generate, renderAll } from './generate.js';
-import { runGenerate } from './run-generate.js';
+import { DEFAULT_OUT_DIR, runGenerate } from './run-generate.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SPEC = path.join(ROOT, 'asyncapi.yaml');
@@ -107,7 +107,7 @@ describe('codegen', () => {
   });
 
   it('the committed generated/ is fresh', async () => {
-    const outcome = await generate({ specPath: SPEC, outDir: path.join(ROOT, 'generated'), check: true });
+    const outcome = await generate({ specPath: SPEC, outDir: path.join(ROOT, DEFAULT_OUT_DIR), check: true });
     expect([...outcome.stale, ...outcome.missing]).toEqual([]);
   });
 

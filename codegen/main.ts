@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
-import { runGenerate } from './run-generate.js';
+import { DEFAULT_OUT_DIR, runGenerate } from './run-generate.js';
 
 // `npm run generate [-- --check] [--spec PATH] [--out DIR]`
 const { values } = parseArgs({
   options: {
     check: { type: 'boolean', default: false },
     spec: { type: 'string', default: 'asyncapi.yaml' },
-    out: { type: 'string', default: 'generated' },
+    out: { type: 'string', default: DEFAULT_OUT_DIR },
   },
   strict: true,
 });

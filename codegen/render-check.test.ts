@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { corruptedEventArb } from '../conformance/arbitraries/corruption.js';
 import { validEventArb } from '../conformance/arbitraries/valid-event.js';
-import { validators } from '../generated/validators.js';
+import { validators } from '../packages/contract/generated/validators.js';
 import { CheckCompiler, UnsupportedSchema } from './render-check.js';
 
 const MODES = ['episodeEventProducer', 'episodeEventConsumer'] as const;

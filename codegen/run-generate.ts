@@ -1,6 +1,9 @@
 import { generate, type GenerateOptions } from './generate.js';
 import { SpecParseError } from './spec-source.js';
 
+/** Where the repository keeps the generated code: inside the contract package that ships it. */
+export const DEFAULT_OUT_DIR = 'packages/contract/generated';
+
 /** Where runGenerate reports; stdout for results, stderr for diagnostics. */
 export interface GenerateIo {
   out: (line: string) => void;
@@ -26,7 +29,7 @@ export async function runGenerate(options: GenerateOptions, io: GenerateIo = pro
     for (const name of outcome.missing) io.err(`missing: ${options.outDir}/${name}`);
     for (const name of outcome.stale) io.err(`stale: ${options.outDir}/${name}`);
     if (outcome.missing.length + outcome.stale.length > 0) {
-      io.err('generated/ is out of date: run `npm run generate`');
+      io.err(`${options.outDir} is out of date: run \`npm run generate\``);
       return 1;
     }
     io.out(`${options.outDir} is up to date (spec sha256 ${outcome.hash})`);

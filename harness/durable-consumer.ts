@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type JetStreamManager } from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
-import { CONTRACT } from '../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 
 /** Settings of the contract's durable consumer that a run may change. */
 export interface DurableConsumerOptions {

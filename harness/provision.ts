@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { jetstreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
-import { CONTRACT, MIGRATION_SQL, PROJECTION_TABLES } from '../lib/index.js';
+import { CONTRACT, MIGRATION_SQL, PROJECTION_TABLES } from 'continuum-contract';
 import { silentLogger, type Logger } from './logger.js';
 import { connectNats, type NatsConnectOptions } from './services/connect-nats.js';
 import { ensureStreams, type StreamAction, type StreamSpec } from './services/ensure-streams.js';

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { isScopedId } from '../../lib/index.js';
+import { isScopedId } from 'continuum-contract';
 import {
   INBOX_PREFIXES,
   credentialFromFiles,

@@ -7,11 +7,11 @@ export function registerGenerate(program: Command): void {
   program
     .command('generate')
     .description(
-      'Write generated/ (types, validators, contract constants, migration, alerts) from asyncapi.yaml',
+      'Write the generated code (types, validators, contract constants, migration, alerts) from asyncapi.yaml',
     )
     .option('--check', 'compare instead of writing: exit 1 naming each stale or missing file', false)
     .option('--spec <path>', 'the AsyncAPI document (schemas/ is read from its folder)', 'asyncapi.yaml')
-    .option('--out <dir>', 'output folder', 'generated')
+    .option('--out <dir>', 'output folder (default: packages/contract/generated, as in a clone)')
     .addHelpText(
       'after',
       `
@@ -22,11 +22,12 @@ Examples:
   $ continuum-kit generate --check
   $ continuum-kit generate --spec ../contract/asyncapi.yaml --out /tmp/generated`,
     )
-    .action(async (options: { check: boolean; spec: string; out: string }) => {
+    .action(async (options: { check: boolean; spec: string; out?: string }) => {
       let runGenerate: typeof RunGenerateModule.runGenerate;
+      let defaultOutDir: string;
       try {
         // Loaded lazily: codegen needs the dev-time toolchain (Modelina), validate does not.
-        ({ runGenerate } = await import('../../codegen/run-generate.js'));
+        ({ runGenerate, DEFAULT_OUT_DIR: defaultOutDir } = await import('../../codegen/run-generate.js'));
       } catch (error) {
         process.stderr.write(
           `continuum-kit generate: codegen is unavailable here (${error instanceof Error ? error.message : String(error)}); run it from a clone after npm ci\n`,
@@ -36,7 +37,7 @@ Examples:
       }
       process.exitCode = await runGenerate({
         specPath: options.spec,
-        outDir: options.out,
+        outDir: options.out ?? defaultOutDir,
         check: options.check,
       });
     });

@@ -7,7 +7,7 @@ import { EpisodeStore } from '../../harness/producer/episode-store.js';
 import { ExportState } from '../../harness/producer/export-state.js';
 import { osUser } from '../../harness/producer/os-user.js';
 import { createLogger } from '../../harness/logger.js';
-import { parseSourceTs, PROJECTION_TABLES } from '../../lib/index.js';
+import { parseSourceTs, PROJECTION_TABLES } from 'continuum-contract';
 import { EXIT } from '../exit-codes.js';
 import { serviceUrlParser } from '../service-options.js';
 

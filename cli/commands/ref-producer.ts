@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { jetstreamManager } from '@nats-io/jetstream';
-import { CONTRACT, episodeSubject, episodeSubjectFilter } from '../../lib/index.js';
+import { CONTRACT, episodeSubject, episodeSubjectFilter } from 'continuum-contract';
 import { createLogger, type Logger } from '../../harness/logger.js';
 import {
   connectNats,

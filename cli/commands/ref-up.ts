@@ -13,7 +13,7 @@ import {
   toServiceOptions,
   type ServiceCliOptions,
 } from '../service-options.js';
-import { PROJECTION_TABLES } from '../../lib/index.js';
+import { PROJECTION_TABLES } from 'continuum-contract';
 
 interface UpFlags extends ServiceCliOptions {
   demo?: number;

@@ -5,7 +5,7 @@ import {
   decodeEpisodeEvent,
   type ValidationMode,
   type Violation,
-} from '../../lib/index.js';
+} from 'continuum-contract';
 import { EXIT } from '../exit-codes.js';
 
 /** One validated record of the input and where it started. */

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import junit from 'junit-report-builder';
 import type { Builder } from 'junit-report-builder';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import { kitVersion } from '../../harness/kit-version.js';
 import { EXIT } from '../exit-codes.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeEpisodeEvent, type ValidationMode } from '../../lib/index.js';
+import { decodeEpisodeEvent, type ValidationMode } from 'continuum-contract';
 import { CORRUPTIONS, corruptedEventArb } from './corruption.js';
 import { validEventArb } from './valid-event.js';
 

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { EpisodeEvent, ValidationMode } from '../../lib/index.js';
+import type { EpisodeEvent, ValidationMode } from 'continuum-contract';
 import { validEventArb, type ValidEventOptions } from './valid-event.js';
 
 /** One single-field corruption of a valid event and the one clause it must be rejected with. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareOrderingKey, validateEpisodeEvent } from '../../lib/index.js';
+import { compareOrderingKey, validateEpisodeEvent } from 'continuum-contract';
 import { collationTrapIds, instantPool, spellInstant } from '../streams/event-parts.js';
 import { PROJECTOR_PROPERTIES } from '../properties/catalog.js';
 import { scheduleArbitrary } from '../streams/schedule-arbitrary.js';

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CONTRACT, parseSourceTs } from '../../lib/index.js';
-import type { ClauseId } from '../../lib/index.js';
+import { CONTRACT, parseSourceTs, type ClauseId } from 'continuum-contract';
 import { schemaFile } from './spec-edges.js';
 
 /**

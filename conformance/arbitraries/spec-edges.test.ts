@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeEpisodeEvent } from '../../lib/index.js';
+import { decodeEpisodeEvent } from 'continuum-contract';
 import { derivePayloadEdges, PAYLOAD_EDGES } from './spec-edges.js';
 
 const event = (payload: Record<string, unknown>) => ({

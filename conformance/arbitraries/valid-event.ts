@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { EpisodeEvent, EpisodePayload } from '../../lib/index.js';
+import type { EpisodeEvent, EpisodePayload } from 'continuum-contract';
 
 /** The four event types, exactly as on the wire. */
 export type EpisodeEventType = EpisodeEvent['event_type'];

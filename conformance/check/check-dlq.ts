@@ -5,7 +5,7 @@ import {
   parseEpisodeSubject,
   DLQ_SUBJECT_PREFIX,
   CONTRACT,
-} from '../../lib/index.js';
+} from 'continuum-contract';
 import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { Observation, ObservedDlqRow } from '../target/observation.js';

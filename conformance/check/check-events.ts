@@ -1,7 +1,7 @@
 import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { ObservedDlqRow, ObservedEventRecord } from '../target/observation.js';
-import { compareOrderingKey } from '../../lib/index.js';
+import { compareOrderingKey } from 'continuum-contract';
 import { canonicalOr, eventKey } from './schedule-facts.js';
 import type { ScheduleFacts } from './schedule-facts.js';
 

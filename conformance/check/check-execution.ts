@@ -1,5 +1,4 @@
-import { isClauseId } from '../../lib/index.js';
-import type { ClauseId } from '../../lib/index.js';
+import { isClauseId, type ClauseId } from 'continuum-contract';
 import { addEvidence, mergeEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { Execution } from '../target/projector-target.js';

@@ -1,5 +1,4 @@
-import { isClauseId } from '../../lib/index.js';
-import type { ModelEvent, ProjectionRow } from '../../lib/projection-model.js';
+import { isClauseId, type ModelEvent, type ProjectionRow } from 'continuum-contract';
 import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { ObservedEventRecord, ObservedRow } from '../target/observation.js';

@@ -1,4 +1,4 @@
-import { CONTRACT, parseValkeyKey, validateCacheEntry, tenantKeyPrefix } from '../../lib/index.js';
+import { CONTRACT, parseValkeyKey, validateCacheEntry, tenantKeyPrefix } from 'continuum-contract';
 import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import { BODY_MARKER } from '../streams/event-parts.js';

@@ -1,7 +1,10 @@
-import { ProjectionModel } from '../../lib/projection-model.js';
-import type { ApplyOutcome, ModelEvent } from '../../lib/projection-model.js';
-import { canonicalSourceTs } from '../../lib/projection-model.js';
-import type { OrderingKey } from '../../lib/index.js';
+import {
+  canonicalSourceTs,
+  ProjectionModel,
+  type ApplyOutcome,
+  type ModelEvent,
+  type OrderingKey,
+} from 'continuum-contract';
 import type { Schedule, ScheduleMessage } from '../streams/schedule.js';
 import { scheduleMessages } from '../streams/schedule.js';
 

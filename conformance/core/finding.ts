@@ -1,5 +1,4 @@
-import { isClauseId } from '../../lib/index.js';
-import type { ClauseId } from '../../lib/index.js';
+import { isClauseId, type ClauseId } from 'continuum-contract';
 
 /** One broken rule seen in one execution, filed under the clause whose rule it breaks. */
 export interface Finding {

@@ -1,6 +1,6 @@
 /** The kit core: clauses, findings and evidence, verdicts and their merge rule, the property runner. */
-export type { ClauseId } from '../../lib/index.js';
-export { CLAUSE_IDS, isClauseId } from '../../lib/index.js';
+export type { ClauseId } from 'continuum-contract';
+export { CLAUSE_IDS, isClauseId } from 'continuum-contract';
 export { addEvidence, clauseOr, evidenceRecord, mergeEvidence, runChecks } from './finding.js';
 export type { Check, CheckOutcome, Evidence, Finding } from './finding.js';
 export { mergeVerdict, mergeVerdictMaps } from './verdict.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ClauseId } from '../../lib/index.js';
+import type { ClauseId } from 'continuum-contract';
 import { EnvironmentError, asEnvironmentError } from './environment-error.js';
 import { mergeEvidence } from './finding.js';
 import type { Evidence, Finding } from './finding.js';

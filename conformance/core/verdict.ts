@@ -1,4 +1,4 @@
-import type { ClauseId } from '../../lib/index.js';
+import type { ClauseId } from 'continuum-contract';
 
 /**
  * The status of a clause in a report; `not-selected` is a clause whose property the run did not

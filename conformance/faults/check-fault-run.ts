@@ -1,4 +1,4 @@
-import { ProjectionModel, type ModelEvent } from '../../lib/projection-model.js';
+import { ProjectionModel, type ModelEvent } from 'continuum-contract';
 import type { SecurityCheckResult } from '../security/security-target.js';
 import type { Violation } from '../check/violation.js';
 import { percentile } from '../runner/slo.js';

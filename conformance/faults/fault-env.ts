@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import pg from 'pg';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import { kitCommandLine, SupervisedChild } from '../../harness/child/index.js';
 import { consumerPulling, ensureDurableConsumer } from '../../harness/durable-consumer.js';
 import { startNatsCluster, type NatsCluster } from '../../harness/cluster/index.js';

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import type { ModelEvent } from '../../lib/projection-model.js';
+import type { ModelEvent } from 'continuum-contract';
 import type { ObservedRow } from '../target/observation.js';
 import type { WrittenEvent } from './check-fault-run.js';
 import type { FaultEnv } from './fault-env.js';

@@ -1,6 +1,6 @@
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { CONTRACT, episodeSubject, PROJECTION_TABLES } from '../../lib/index.js';
+import { CONTRACT, episodeSubject, PROJECTION_TABLES } from 'continuum-contract';
 import { connectNats, type NatsConnectOptions } from '../../harness/services/connect-nats.js';
 import type { ObservedRow } from '../target/observation.js';
 

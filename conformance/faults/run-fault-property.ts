@@ -1,4 +1,4 @@
-import { isClauseId } from '../../lib/index.js';
+import { isClauseId } from 'continuum-contract';
 import type { Violation } from '../check/violation.js';
 import type { Evidence } from '../core/finding.js';
 import { runBudgetedProperty } from '../core/run-budgeted-property.js';

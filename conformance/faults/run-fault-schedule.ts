@@ -1,4 +1,4 @@
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import { CHILD_ERROR_CODES, ChildProcessError } from '../../harness/child/index.js';
 import type { SecurityCheckResult } from '../security/security-target.js';
 import { checkFaultRun, type FaultWindow } from './check-fault-run.js';

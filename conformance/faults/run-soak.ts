@@ -1,4 +1,4 @@
-import { CONTRACT, PROJECTION_TABLES } from '../../lib/index.js';
+import { CONTRACT, PROJECTION_TABLES } from 'continuum-contract';
 import { CHILD_ERROR_CODES, ChildProcessError } from '../../harness/child/index.js';
 import type { Violation } from '../check/violation.js';
 import { percentile } from '../runner/slo.js';

@@ -1,7 +1,7 @@
 import { headers } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { brokerMsgId, CONTRACT, episodeSubjectFilter, isEventId, isScopedId } from '../../lib/index.js';
+import { brokerMsgId, CONTRACT, episodeSubjectFilter, isEventId, isScopedId } from 'continuum-contract';
 import { canonicalJson } from '../check/canonical-json.js';
 import type { Violation } from '../check/violation.js';
 import { captureSubject, readBus } from './capture-subject.js';

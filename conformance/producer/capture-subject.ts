@@ -1,7 +1,7 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EnvironmentError } from '../runner/run-properties.js';
-import { CONTRACT, EPISODE_SUBJECT_PREFIX, episodeSubjectFilter } from '../../lib/index.js';
+import { CONTRACT, EPISODE_SUBJECT_PREFIX, episodeSubjectFilter } from 'continuum-contract';
 
 /** A message seen on a subject, as published (before any stream dedup). */
 export interface CapturedMessage {

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { JetStreamManager } from '@nats-io/jetstream';
-import { CONTRACT, episodeSubject } from '../../lib/index.js';
+import { CONTRACT, episodeSubject } from 'continuum-contract';
 import type { Violation } from '../check/violation.js';
 import { startLatencyProxy } from '../faults/latency-proxy.js';
 import { EnvironmentError } from '../runner/run-properties.js';

@@ -1,6 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { brokerMsgId, decodeEpisodeEvent, episodeSubject, PROJECTION_TABLES } from '../../lib/index.js';
+import { brokerMsgId, decodeEpisodeEvent, episodeSubject, PROJECTION_TABLES } from 'continuum-contract';
 import type { Violation } from '../check/violation.js';
 import { backfillChecks } from './backfill-checks.js';
 import type { ProducerWrite } from './backfill-checks.js';

@@ -1,6 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { CONTRACT, PROJECTION_TABLES } from '../../lib/index.js';
+import { CONTRACT, PROJECTION_TABLES } from 'continuum-contract';
 import { canonicalJson } from '../check/canonical-json.js';
 
 const TS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;

@@ -1,5 +1,5 @@
 import type { JetStreamManager } from '@nats-io/jetstream';
-import type { ClauseId } from '../../lib/index.js';
+import type { ClauseId } from 'continuum-contract';
 import type { PropertyResult } from '../runner/run-properties.js';
 import { checkStartWithBusDown } from './check-start-bus-down.js';
 import { commandLauncher } from './producer-launcher.js';

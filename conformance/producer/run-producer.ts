@@ -1,7 +1,6 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { isClauseId } from '../../lib/index.js';
-import type { ClauseId } from '../../lib/index.js';
+import { isClauseId, type ClauseId } from 'continuum-contract';
 import { freshBinding, AGENTS, TENANTS } from '../streams/bind-schedule.js';
 import type { PropertyResult, RunOptions } from '../runner/run-properties.js';
 import type { PublishLatency } from '../runner/slo.js';

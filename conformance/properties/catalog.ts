@@ -1,4 +1,4 @@
-import type { ClauseId } from '../../lib/index.js';
+import type { ClauseId } from 'continuum-contract';
 import type { Evidence, Finding } from '../core/finding.js';
 import { scheduleMessages } from '../streams/schedule.js';
 import type { Schedule } from '../streams/schedule.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLAUSES } from '../../lib/index.js';
+import { CLAUSES } from 'continuum-contract';
 import { PRODUCER_CLAUSES } from '../producer/run-producer.js';
 import { PROJECTOR_PROPERTIES } from './catalog.js';
 import { SelectionError, selectProperties } from './select.js';

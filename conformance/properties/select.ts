@@ -1,5 +1,4 @@
-import { CLAUSE_IDS } from '../../lib/index.js';
-import type { ClauseId } from '../../lib/index.js';
+import { CLAUSE_IDS, type ClauseId } from 'continuum-contract';
 import { EnvironmentError } from '../core/environment-error.js';
 import { PROJECTOR_PROPERTIES } from './catalog.js';
 import type { PropertyDef } from './catalog.js';

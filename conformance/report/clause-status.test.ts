@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLAUSES } from '../../lib/index.js';
-import type { ClauseId } from '../../lib/index.js';
+import { CLAUSES, type ClauseId } from 'continuum-contract';
 import type { PropertyResult } from '../runner/run-properties.js';
 import { evaluateSlos, CONTRACT_SLO } from '../runner/slo.js';
 import { clauseStatuses } from './clause-status.js';

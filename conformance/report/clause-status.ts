@@ -1,5 +1,4 @@
-import { CLAUSES } from '../../lib/index.js';
-import type { ClauseCheck, ClauseId, ClauseSide } from '../../lib/index.js';
+import { CLAUSES, type ClauseCheck, type ClauseId, type ClauseSide } from 'continuum-contract';
 import type { ClauseState, ClauseVerdict } from '../core/verdict.js';
 import type { PropertyResult } from '../runner/run-properties.js';
 import type { SloResult } from '../runner/slo.js';

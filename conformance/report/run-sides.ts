@@ -1,4 +1,4 @@
-import type { ClauseSide } from '../../lib/index.js';
+import type { ClauseSide } from 'continuum-contract';
 
 /** An implementation a conformance run can test (`--target projector`, `producer`, or both for `reference`). */
 export type TestedSide = Extract<ClauseSide, 'producer' | 'projector'>;

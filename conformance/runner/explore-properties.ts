@@ -1,4 +1,4 @@
-import type { ClauseId } from '../../lib/index.js';
+import type { ClauseId } from 'continuum-contract';
 import type { PropertyDef } from '../properties/catalog.js';
 import { dominantClause, plannedRuns, runProperty } from './run-properties.js';
 import type { Measurements, PropertyResult, RunOptions, ScheduleExecutor } from './run-properties.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CLAUSES } from '../../lib/index.js';
-import type { ClauseId } from '../../lib/index.js';
+import { CLAUSES, type ClauseId } from 'continuum-contract';
 import type { ClauseStatus } from '../report/clause-status.js';
 import { mergeFaultClauses } from './merge-fault-clauses.js';
 

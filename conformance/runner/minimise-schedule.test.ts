@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ClauseId } from '../../lib/index.js';
+import type { ClauseId } from 'continuum-contract';
 import type { Finding } from '../core/finding.js';
 import { generateRun } from '../core/seeded-random.js';
 import { PROJECTOR_PROPERTIES } from '../properties/catalog.js';

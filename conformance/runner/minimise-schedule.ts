@@ -1,4 +1,4 @@
-import type { ClauseId } from '../../lib/index.js';
+import type { ClauseId } from 'continuum-contract';
 import type { Finding } from '../core/finding.js';
 import { settleAll } from '../core/settle-all.js';
 import type { Schedule, ScheduleMessage, ScheduleSize, ScheduleStep } from '../streams/schedule.js';

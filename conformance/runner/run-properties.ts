@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { ClauseId } from '../../lib/index.js';
+import type { ClauseId } from 'continuum-contract';
 import { checkExecution } from '../check/check-execution.js';
 import type { ExecutionContext, ExecutionVerdict } from '../check/check-execution.js';
 import { EnvironmentError, asEnvironmentError } from '../core/environment-error.js';

@@ -1,4 +1,4 @@
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import type { Measurements } from './run-properties.js';
 
 /** SLO thresholds; the contract's values unless overridden by flags. */

@@ -4,7 +4,7 @@
  * everything must not pass). Probes carry a wrong expected-last-sequence header, so a deployment
  * that wrongly lets them through still stores nothing in the stream.
  */
-import { episodeSubject, dlqSubject } from '../../lib/index.js';
+import { episodeSubject, dlqSubject } from 'continuum-contract';
 import type { NatsCredential } from '../../harness/security/nats-credential.js';
 import { closeQuietly, probeConnect, probePublish } from './probe.js';
 import { withDefaults } from './security-target.js';

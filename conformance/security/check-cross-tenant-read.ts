@@ -3,7 +3,7 @@
  * to wildcards covering them) and cannot read B's messages through the JetStream API. The positive
  * control is a subscription on A's own reply inbox, which the producer needs for publish acks.
  */
-import { episodeSubject, episodeSubjectFilter, dlqSubjectFilter } from '../../lib/index.js';
+import { episodeSubject, episodeSubjectFilter, dlqSubjectFilter } from 'continuum-contract';
 import { createInbox } from '@nats-io/transport-node';
 import { closeQuietly, probeConnect, probePublish, probeSubscribe } from './probe.js';
 import { withDefaults } from './security-target.js';

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Msg, NatsConnection } from '@nats-io/transport-node';
-import { episodeSubject } from '../../lib/index.js';
+import { episodeSubject } from 'continuum-contract';
 import { INBOX_PREFIXES, producerInboxPrefix } from '../../harness/security/nats-permissions.js';
 import { closeQuietly, describeError, probeConnect, probeSubscribe } from './probe.js';
 import {

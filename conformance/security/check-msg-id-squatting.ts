@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { ulid } from 'ulid';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { brokerMsgId, episodeSubject } from '../../lib/index.js';
+import { brokerMsgId, episodeSubject } from 'continuum-contract';
 import { closeQuietly, describeError, probeConnect } from './probe.js';
 import {
   deleteStored,

@@ -8,7 +8,7 @@
  * the control, anything of the refused probe would already have arrived.
  */
 import { randomUUID } from 'node:crypto';
-import { episodeSubject } from '../../lib/index.js';
+import { episodeSubject } from 'continuum-contract';
 import { toPermissionDenied } from '../../harness/security/permission-denied-error.js';
 import { closeQuietly, describeError, probeBody, probeConnect, probeHeaders, probePublish } from './probe.js';
 import { withDefaults } from './security-target.js';

@@ -3,7 +3,7 @@
  * credentials as files (the same NatsCredential the CLI builds from --nats-creds / --nats-tls-*).
  */
 import type { NatsCredential } from '../../harness/security/nats-credential.js';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 
 export type { NatsCredential };
 

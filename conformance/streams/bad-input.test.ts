@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeEpisodeEvent } from '../../lib/index.js';
+import { decodeEpisodeEvent } from 'continuum-contract';
 import { PROJECTOR_PROPERTIES } from '../properties/catalog.js';
 import { badInput, nearMissIds } from './bad-input.js';
 import { eventId } from './event-parts.js';

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decodeEpisodeEvent } from '../../lib/index.js';
+import { decodeEpisodeEvent } from 'continuum-contract';
 import type { EventObject } from './event-spec.js';
 
 /** A message that must go to the DLQ, with the clause the kit expects it to break. */

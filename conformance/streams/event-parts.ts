@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import type { EpisodePayload } from '../../lib/index.js';
+import type { EpisodePayload } from 'continuum-contract';
 import { PAYLOAD_EDGES } from '../arbitraries/spec-edges.js';
 import { payloadArb } from '../arbitraries/valid-event.js';
 import { TENANTS } from './bind-schedule.js';

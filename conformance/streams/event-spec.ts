@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { decodeEpisodeEvent } from '../../lib/index.js';
+import { decodeEpisodeEvent } from 'continuum-contract';
 import { PAYLOAD_EDGES } from '../arbitraries/spec-edges.js';
 import { AGENTS, TENANTS } from './bind-schedule.js';
 import {

@@ -1,4 +1,4 @@
-import { CONTRACT, EPISODE_SUBJECT_PREFIX } from '../../lib/index.js';
+import { CONTRACT, EPISODE_SUBJECT_PREFIX } from 'continuum-contract';
 import type { EventObject } from './event-spec.js';
 import type { ScheduleMessage } from './schedule.js';
 

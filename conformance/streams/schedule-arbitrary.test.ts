@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeEpisodeEvent, parseEpisodeSubject } from '../../lib/index.js';
+import { decodeEpisodeEvent, parseEpisodeSubject } from 'continuum-contract';
 import { PROJECTOR_PROPERTIES } from '../properties/catalog.js';
 import { bindSchedule, freshBinding } from './bind-schedule.js';
 import { scheduleArbitrary } from './schedule-arbitrary.js';

@@ -11,7 +11,7 @@ import { poisonMessages } from './poison-input.js';
 import type { Schedule, ScheduleMessage, ScheduleStep } from './schedule.js';
 import { SWEEP_KINDS, sweepMessage } from './validator-sweep.js';
 import { generateRun } from '../core/seeded-random.js';
-import { EPISODE_SUBJECT_PREFIX } from '../../lib/index.js';
+import { EPISODE_SUBJECT_PREFIX } from 'continuum-contract';
 
 /** How a property's schedules are shaped. */
 export interface Profile extends Pools {

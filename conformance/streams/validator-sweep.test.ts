@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import { PROJECTOR_PROPERTIES } from '../properties/catalog.js';
 import { scheduleMessages } from './schedule.js';
 import { sweepSchedules } from './schedule-arbitrary.js';

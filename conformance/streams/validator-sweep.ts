@@ -1,5 +1,4 @@
-import { decodeEpisodeEvent } from '../../lib/index.js';
-import type { EpisodeEvent } from '../../lib/index.js';
+import { decodeEpisodeEvent, type EpisodeEvent } from 'continuum-contract';
 import { CORRUPTIONS } from '../arbitraries/corruption.js';
 import type { CorruptionKind } from '../arbitraries/corruption.js';
 import type { EventObject } from './event-spec.js';

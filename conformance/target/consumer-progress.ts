@@ -1,5 +1,5 @@
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import { Coalescer } from './coalescer.js';
 
 /** How far the contract's durable consumer has got, read once for every run waiting on it. */

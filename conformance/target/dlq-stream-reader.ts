@@ -1,6 +1,6 @@
 import { DeliverPolicy } from '@nats-io/jetstream';
 import type { JetStreamClient } from '@nats-io/jetstream';
-import { CONTRACT, parseDlqSubject } from '../../lib/index.js';
+import { CONTRACT, parseDlqSubject } from 'continuum-contract';
 import type { ObservedDlqMessage } from './observation.js';
 
 /** Tokens of the runs in flight: `ck` and ten hex digits (see streams/bind-schedule.ts). */

@@ -6,7 +6,7 @@ import { Coalescer } from './coalescer.js';
 import { DlqStreamReader, tokensIn } from './dlq-stream-reader.js';
 import type { Observation, ObservedDlqRow, ObservedEventRecord, ObservedRow } from './observation.js';
 import { ValkeyScanner } from './valkey-scanner.js';
-import { PROJECTION_TABLES } from '../../lib/index.js';
+import { PROJECTION_TABLES } from 'continuum-contract';
 
 const TS = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`;
 

@@ -5,7 +5,7 @@ import type { Observer } from './observer.js';
 import type { Observation } from './observation.js';
 import type { SupervisedChild } from '../../harness/child/index.js';
 import type { Schedule, ScheduleMessage } from '../streams/schedule.js';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 
 /** Timing knobs of one execution. */
 export interface SettleOptions {

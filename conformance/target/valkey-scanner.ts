@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { parseValkeyKey } from '../../lib/index.js';
+import { parseValkeyKey } from 'continuum-contract';
 import { tokensIn } from './dlq-stream-reader.js';
 import type { ObservedKey } from './observation.js';
 

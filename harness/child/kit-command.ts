@@ -43,7 +43,9 @@ export function kitModuleCommand(module: string, args: readonly string[]): Argv 
         { cause: error },
       );
     }
-    loader.push('--import', tsx);
+    // The contract package from its source too, wherever the child's working directory is (tsx
+    // reads tsconfig.json's paths only from there).
+    loader.push('--import', tsx, '--conditions', 'continuum-source');
   }
   return { file: process.execPath, args: [...loader, entry, ...args] };
 }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import pg from 'pg';
 import { PRODUCER_ERROR_CODES, ProducerError } from './errors.js';
-import { PROJECTION_TABLES } from '../../lib/index.js';
+import { PROJECTION_TABLES } from 'continuum-contract';
 
 /** One control-plane action (schemas/audit-entry.schema.json). */
 export interface AuditRecord {

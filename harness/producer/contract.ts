@@ -1,5 +1,5 @@
-// The producer's single import point for the contract library (lib/), so the harness names in
-// one place which parts of the contract it relies on.
+// The producer's single import point for the contract library (continuum-contract), so the
+// harness names in one place which parts of the contract it relies on.
 export {
   brokerMsgId,
   decodeEpisodeEvent,
@@ -12,5 +12,5 @@ export {
   validateBackfillRequest,
   validateDlqEntry,
   validateEpisodeEvent,
-} from '../../lib/index.js';
-export type { BackfillRequest, DlqEntry, EpisodeEvent, Violation } from '../../lib/index.js';
+} from 'continuum-contract';
+export type { BackfillRequest, DlqEntry, EpisodeEvent, Violation } from 'continuum-contract';

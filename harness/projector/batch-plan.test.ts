@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EpisodeEvent } from '../../lib/index.js';
-import { ProjectionModel } from '../../lib/projection-model.js';
+import { ProjectionModel, type EpisodeEvent } from 'continuum-contract';
 import { planBatch, type RowState } from './batch-plan.js';
 import { prepareEvent } from './prepared-event.js';
 

@@ -22,9 +22,9 @@ function greater(ts: string, id: string, than: RowState): boolean {
 
 /**
  * Plans a batch of fresh (deduplicated) events against the rows as they stand, applying the
- * events in arrival order with the model's semantics (lib/projection-model.ts). The outcomes
- * are what a one-event-at-a-time projector would report; the upserts carry the guard inputs
- * the SQL statement enforces again by itself.
+ * events in arrival order with the model's semantics (continuum-contract's ProjectionModel). The
+ * outcomes are what a one-event-at-a-time projector would report; the upserts carry the guard
+ * inputs the SQL statement enforces again by itself.
  */
 export function planBatch(
   current: ReadonlyMap<string, RowState>,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTRACT, isUlid, validateDlqEntry } from '../../lib/index.js';
+import { CONTRACT, isUlid, validateDlqEntry } from 'continuum-contract';
 import { deadLetter, deadLetterSubject, dlqClauseId, dlqIdFor } from './dead-letter.js';
 
 describe('deadLetter', () => {

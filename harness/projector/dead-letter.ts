@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CONTRACT, dlqSubject, type DlqEntry } from '../../lib/index.js';
-import { nestingExceeds } from '../../lib/json-depth.js';
+import { CONTRACT, dlqSubject, nestingExceeds, type DlqEntry } from 'continuum-contract';
 import type { DlqRecord } from './projection-writer.js';
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -1,7 +1,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type pg from 'pg';
-import { CONTRACT, MIGRATION_SQL } from '../../lib/index.js';
+import { CONTRACT, MIGRATION_SQL } from 'continuum-contract';
 import { streamConfig } from '../services/ensure-streams.js';
 
 /**

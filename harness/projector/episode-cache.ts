@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { CONTRACT, cacheKey, type EpisodeCacheEntry } from '../../lib/index.js';
+import { CONTRACT, cacheKey, type EpisodeCacheEntry } from 'continuum-contract';
 import type { Logger } from '../logger.js';
 import type { WrittenRow } from './projection-writer.js';
 

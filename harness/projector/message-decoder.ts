@@ -1,4 +1,4 @@
-import { decodeEpisodeEvent, parseEpisodeSubject } from '../../lib/index.js';
+import { decodeEpisodeEvent, parseEpisodeSubject } from 'continuum-contract';
 import { prepareEvent, unprojectableReason, type PreparedEvent } from './prepared-event.js';
 
 /** Why a message goes to the DLQ instead of the projection. */

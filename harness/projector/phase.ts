@@ -1,4 +1,4 @@
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 
 /** A rollout phase name from x-rollout (CT-10.phases). */
 export type PhaseName = (typeof CONTRACT.rollout.phases)[number]['name'];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EpisodeEvent } from '../../lib/index.js';
+import type { EpisodeEvent } from 'continuum-contract';
 import { prepareEvent, unprojectableReason } from './prepared-event.js';
 
 const base: EpisodeEvent = {

@@ -1,5 +1,4 @@
-import { canonicalSourceTs } from '../../lib/ordering.js';
-import type { EpisodeEvent } from '../../lib/index.js';
+import { canonicalSourceTs, type EpisodeEvent } from 'continuum-contract';
 
 /** A decoded event ready for the projection statements. */
 export interface PreparedEvent {

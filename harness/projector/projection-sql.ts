@@ -1,4 +1,4 @@
-import { PROJECTION_TABLES } from '../../lib/index.js';
+import { PROJECTION_TABLES } from 'continuum-contract';
 
 /**
  * The projector's SQL. Every statement takes whole batches as unnest() arrays, so a batch costs

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { DlqEntry } from '../../lib/index.js';
+import type { DlqEntry } from 'continuum-contract';
 import { planBatch, type RowState } from './batch-plan.js';
 import type { PreparedEvent } from './prepared-event.js';
 import {

@@ -3,7 +3,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { durableConsumerConfig } from '../durable-consumer.js';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
-import { CONTRACT, parseEpisodeSubject } from '../../lib/index.js';
+import { CONTRACT, parseEpisodeSubject } from 'continuum-contract';
 import { silentLogger, type Logger } from '../logger.js';
 import { deadLetter } from './dead-letter.js';
 import { DeadLetterPublisher } from './dead-letter-publisher.js';

@@ -11,7 +11,7 @@ import {
   isScopedId,
   episodeSubjectFilter,
   dlqSubjectFilter,
-} from '../../lib/index.js';
+} from 'continuum-contract';
 
 /** Subjects one identity may publish to and subscribe to (allow lists; everything else is denied). */
 export interface SubjectPermissions {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PermissionDeniedError, toPermissionDenied } from './permission-denied-error.js';
 import { refusedPublishAudit } from './refused-publish-audit.js';
-import { validateAuditEntry } from '../../lib/index.js';
+import { validateAuditEntry } from 'continuum-contract';
 
 const server = (s: string): Error => Object.assign(new Error(s), { name: 'PermissionViolationError' });
 

@@ -2,8 +2,7 @@
  * The audit entry (schemas/audit-entry.schema.json, action 'publish_refused') for an action the bus
  * refused. The caller writes it to its audit sink; this only builds it.
  */
-import type { AuditEntry } from '../../lib/index.js';
-import { parseEpisodeSubject } from '../../lib/index.js';
+import { parseEpisodeSubject, type AuditEntry } from 'continuum-contract';
 import type { PermissionDeniedError } from './permission-denied-error.js';
 
 export type { AuditEntry };

@@ -1,5 +1,5 @@
-// Builds the light contract package from the repository's one source: compiles lib/ and
-// generated/, and copies the spec files beside them so they resolve by path
+// Builds the light contract package: compiles lib/ and generated/ into dist/, and copies the spec
+// files from the repository root beside them so they resolve by path
 // (`continuum-contract/asyncapi.yaml`). Everything written here is build output (.gitignore).
 import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
@@ -14,6 +14,4 @@ rmSync(path.join(here, 'dist'), { recursive: true, force: true });
 execFileSync(process.execPath, [tsc, '-p', path.join(here, 'tsconfig.json')], { stdio: 'inherit' });
 cpSync(path.join(root, 'asyncapi.yaml'), path.join(here, 'asyncapi.yaml'));
 cpSync(path.join(root, 'schemas'), path.join(here, 'schemas'), { recursive: true });
-cpSync(path.join(root, 'generated/migration.sql'), path.join(here, 'migration.sql'));
-cpSync(path.join(root, 'generated/alerts.yml'), path.join(here, 'alerts.yml'));
 cpSync(path.join(root, 'LICENSE'), path.join(here, 'LICENSE'));

@@ -1,8 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLAUSE_IDS, CONTRACT } from '../../lib/index.js';
-import type { ClauseId } from '../../lib/index.js';
+import { CLAUSE_IDS, CONTRACT, type ClauseId } from 'continuum-contract';
 import {
   CLAUSE_PROOFS,
   JUDGED_CLAUSES,

@@ -1,6 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import { connectNats } from '../../harness/services/index.js';
 import { runFaultSchedule, startFaultEnv, type FaultEnv } from '../../conformance/faults/index.js';
 import { LOADED_CI, SHORT_ACK_WAIT_MS } from './loaded-ci.js';

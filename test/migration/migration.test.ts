@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONTRACT, MIGRATION_SQL } from '../../lib/index.js';
+import { CONTRACT, MIGRATION_SQL } from 'continuum-contract';
 
 // Real PostgreSQL (DATABASE_URL or the local trust-auth server), one fresh database per case.
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';

@@ -8,9 +8,9 @@ import { describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 
 /**
- * The kit as a team installs it: `.ci/run` packs the package, installs the tarball into an empty
- * folder and names that folder in CK_INSTALLED_KIT. Without it (a plain `npm test` from a clone)
- * there is no installed copy to test.
+ * The kit as a team installs it: `.ci/run` packs the kit and the contract package it depends on,
+ * installs both tarballs into an empty folder and names that folder in CK_INSTALLED_KIT. Without it
+ * (a plain `npm test` from a clone) there is no installed copy to test.
  */
 const installed = process.env.CK_INSTALLED_KIT;
 

@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIGRATION_SQL } from '../../lib/index.js';
+import { MIGRATION_SQL } from 'continuum-contract';
 import { brokerMsgId, episodeSubject } from '../../harness/producer/contract.js';
 import { ReferenceProducer, type WriteResult } from '../../harness/producer/index.js';
 import { createFreshDatabase, type FreshDatabase } from '../../harness/services/fresh-database.js';

@@ -1,7 +1,6 @@
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { cacheKey, type EpisodeEvent } from '../../lib/index.js';
-import { ProjectionModel } from '../../lib/projection-model.js';
+import { cacheKey, ProjectionModel, type EpisodeEvent } from 'continuum-contract';
 import { Projector } from '../../harness/projector/projector.js';
 import { UPSERT_ROWS } from '../../harness/projector/projection-sql.js';
 import { connectNats } from '../../harness/services/index.js';

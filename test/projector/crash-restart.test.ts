@@ -1,8 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT, type EpisodeEvent } from '../../lib/index.js';
-import { ProjectionModel } from '../../lib/projection-model.js';
+import { CONTRACT, ProjectionModel, type EpisodeEvent } from 'continuum-contract';
 import { durableConsumerConfig } from '../../harness/durable-consumer.js';
 import { makeEvent, publishEvent, readRows, useProjectorFixture, waitUntil } from './projector-fixture.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONTRACT, dlqSubject, episodeSubject, validateDlqEntry } from '../../lib/index.js';
+import { CONTRACT, dlqSubject, episodeSubject, validateDlqEntry } from 'continuum-contract';
 import { Projector } from '../../harness/projector/projector.js';
 import {
   makeEvent,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { EpisodeEvent } from '../../lib/index.js';
-import { ProjectionModel } from '../../lib/projection-model.js';
+import { ProjectionModel, type EpisodeEvent } from 'continuum-contract';
 import { Projector } from '../../harness/projector/projector.js';
 import { makeEvent, publishEvent, readRows, useProjectorFixture, waitUntil } from './projector-fixture.js';
 

@@ -1,7 +1,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT, cacheKey, validateCacheEntry, type EpisodeEvent } from '../../lib/index.js';
-import { ProjectionModel } from '../../lib/projection-model.js';
+import {
+  cacheKey,
+  CONTRACT,
+  ProjectionModel,
+  validateCacheEntry,
+  type EpisodeEvent,
+} from 'continuum-contract';
 import { Projector } from '../../harness/projector/projector.js';
 import { UPSERT_ROWS } from '../../harness/projector/projection-sql.js';
 import type { PhaseName } from '../../harness/projector/phase.js';

@@ -5,8 +5,14 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { ulid } from 'ulid';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
-import { brokerMsgId, CONTRACT, episodeSubject, type DlqEntry, type EpisodeEvent } from '../../lib/index.js';
-import type { ProjectionRow } from '../../lib/projection-model.js';
+import {
+  brokerMsgId,
+  CONTRACT,
+  episodeSubject,
+  type DlqEntry,
+  type EpisodeEvent,
+  type ProjectionRow,
+} from 'continuum-contract';
 import { ensureProjectorTopology } from '../../harness/projector/ensure-topology.js';
 import { canonicalTsSql } from '../../harness/projector/projection-sql.js';
 import { connectNats, startServices, type Services } from '../../harness/services/index.js';

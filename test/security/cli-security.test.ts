@@ -18,7 +18,7 @@ import {
 } from '../../harness/security/start-secure-nats.js';
 import { silentLogger } from '../../harness/logger.js';
 import { ensureStreams } from '../../harness/services/ensure-streams.js';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import { runCli } from '../run-cli.js';
 import { credentialFlags } from './credential-flags.js';
 

@@ -11,7 +11,7 @@ import { jetstream } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { brokerMsgId, episodeSubject } from '../../lib/index.js';
+import { brokerMsgId, episodeSubject } from 'continuum-contract';
 import { ReferenceProducer } from '../../harness/producer/index.js';
 import { ensureProjectorTopology } from '../../harness/projector/ensure-topology.js';
 import { Projector } from '../../harness/projector/projector.js';

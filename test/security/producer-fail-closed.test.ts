@@ -11,7 +11,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import { provision } from '../../harness/provision.js';
 import { ReferenceProducer } from '../../harness/producer/index.js';
 import { natsConnectOptions } from '../../harness/security/nats-credential.js';

@@ -9,7 +9,7 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateAuditEntry } from '../../lib/index.js';
+import { validateAuditEntry } from 'continuum-contract';
 import { natsConnectOptions } from '../../harness/security/nats-credential.js';
 import { PermissionDeniedError } from '../../harness/security/permission-denied-error.js';
 import { publishOrRefuse } from '../../harness/security/publish-or-refuse.js';

@@ -21,7 +21,7 @@ import {
 import { freePort } from '../../harness/security/nats-server-process.js';
 import { ensureStreams } from '../../harness/services/ensure-streams.js';
 import { silentLogger } from '../../harness/logger.js';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import type { SecurityCheckResult, SecurityTarget } from '../../conformance/security/index.js';
 
 const rnd = (): string => Math.random().toString(36).slice(2, 8);

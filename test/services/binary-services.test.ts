@@ -4,7 +4,7 @@ import { jetstreamManager, jetstream } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import { provision } from '../../harness/provision.js';
 import { connectNats, startServices, type Services } from '../../harness/services/index.js';
 import { streamConfig, streamDifferences } from '../../harness/services/ensure-streams.js';

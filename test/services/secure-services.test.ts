@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONTRACT } from '../../lib/index.js';
+import { CONTRACT } from 'continuum-contract';
 import { provision } from '../../harness/provision.js';
 import { natsConnectOptions, type NatsCredential } from '../../harness/security/nats-credential.js';
 import { toPermissionDenied } from '../../harness/security/permission-denied-error.js';

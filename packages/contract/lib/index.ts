@@ -1,5 +1,5 @@
 /**
- * continuum-kit: the Arqon Continuum <-> ArqonBus integration contract as code. Wire types,
+ * continuum-contract: the Arqon Continuum <-> ArqonBus integration contract as code. Wire types,
  * validators whose errors name the clause, subject/key/msg-id builders and parsers, the ordering
  * key, the contract constants and the projection model. Named exports only.
  * @packageDocumentation
@@ -119,6 +119,11 @@ export type {
   /** A parsed source_ts. */
   SourceTsParts,
 } from './source-ts.js';
+
+export {
+  /** Whether a parsed JSON value nests objects and arrays deeper than a limit (limits.max_nesting_depth). */
+  nestingExceeds,
+} from './json-depth.js';
 
 export {
   /** True for a contract tenant_id/agent_id. */
