@@ -14,7 +14,7 @@ import type { NatsConnectOptions, Services } from '../../harness/services/index.
 import { freePort } from '../../harness/services/free-port.js';
 
 // The kit's own deployments shorten ack_wait so a kill -9 is redelivered in seconds, not 30 s.
-export const KIT_DEPLOYMENT_ACK_WAIT_MS = 3000;
+export const KIT_DEPLOYMENT_ACK_WAIT_MS = 2000;
 
 /** `continuum-kit ref projector` of this copy of the kit, services from NATS_URL, DATABASE_URL, VALKEY_URL. */
 export function referenceProjectorCmd(extra: readonly string[] = []): string {
