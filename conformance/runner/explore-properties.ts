@@ -8,6 +8,8 @@ export interface ExploreOptions extends RunOptions {
   maxFailures?: number;
   /** Explore every property to its full depth even after a failure was found. */
   keepGoing?: boolean;
+  /** After a property failed, how long an unmoving ack floor means the projector stopped consuming. */
+  stallMs?: number;
   /** Runs before each pass of a property that kill -9s the projector; a result it returns failed. */
   beforeKills?: () => Promise<PropertyResult | undefined>;
 }
@@ -65,7 +67,12 @@ export async function exploreProperties(
       ? plannedRuns(def, o.numRuns)
       : Math.min(plannedRuns(def, o.numRuns), def.firstWave ?? Math.max(1, o.concurrency ?? 1));
 
+  let stalled: string | undefined;
   for (const def of defs) {
+    if (stalled !== undefined) {
+      results.push(skippedProperty(def, o.seed, stalled));
+      continue;
+    }
     if (failed().length >= maxFailures) {
       results.push(skippedProperty(def, o.seed, `not run: --max-failures ${maxFailures} reached`));
       continue;
@@ -83,6 +90,10 @@ export async function exploreProperties(
     o.progress(`property ${def.name}: ${statusLine(result)} (first ${result.runs} runs)`);
     results.push(result);
     runnable.push({ def, result });
+    // A projector that stopped consuming fails every later run the same way: say so, run no more.
+    const why = result.status === 'failed' ? await executor.stalled?.(o.stallMs ?? 3000) : undefined;
+    if (why !== undefined)
+      stalled = `not run: the projector stopped consuming during ${def.name}'s runs (${why})`;
   }
 
   for (const { def, result } of runnable) {

@@ -245,6 +245,7 @@ function guardedTarget(target: ProjectorTarget, projector: SupervisedChild | und
   };
   return {
     canCrash: target.canCrash,
+    stalled: (quietMs) => target.stalled(quietMs),
     async execute(schedule, token, tenants, episodeIds) {
       check();
       const exec = await target.execute(schedule, token, tenants, episodeIds);
@@ -282,6 +283,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
   const executor: ScheduleExecutor = {
     canCrash: session.target.canCrash,
     singleConsumer,
+    ...(session.target.stalled === undefined ? {} : { stalled: session.target.stalled }),
     execute: (...args) => session.target.execute(...args),
     ...(metricsUrl === undefined
       ? {}
@@ -321,7 +323,7 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
       ...(await exploreProperties(
         executor,
         selection.projector,
-        { ...o, beforeKills: judgeStaleLogBeforeKills },
+        { ...o, beforeKills: judgeStaleLogBeforeKills, stallMs: o.settle.giveUpMs },
         m,
       )),
     );

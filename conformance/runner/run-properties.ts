@@ -30,6 +30,8 @@ export interface ScheduleExecutor {
   /** The projector's stale counter (--metrics-url), read around each execution. */
   staleCount?: () => Promise<number | undefined>;
   execute(schedule: Schedule, token: string, tenants: string[], episodeIds: string[]): Promise<Execution>;
+  /** Why the projector has stopped consuming (nothing acknowledged for `quietMs`, messages pending), else undefined. */
+  stalled?: (quietMs: number) => Promise<string | undefined>;
 }
 
 export interface RunOptions {

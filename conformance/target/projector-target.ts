@@ -90,6 +90,15 @@ export class ProjectorTarget {
     return this.projector !== undefined;
   }
 
+  async stalled(quietMs: number): Promise<string | undefined> {
+    const before = await this.progress.current();
+    if (before === undefined || before.idle) return undefined;
+    await new Promise((r) => setTimeout(r, quietMs));
+    const after = await this.progress.current();
+    if (after === undefined || after.idle || after.ackFloor !== before.ackFloor) return undefined;
+    return `the contract's durable consumer acknowledged nothing past stream sequence ${after.ackFloor} for ${quietMs} ms, with messages up to ${after.delivered} delivered and more pending`;
+  }
+
   async execute(
     schedule: Schedule,
     token: string,

@@ -160,4 +160,37 @@ describe('one defect failing several properties (issue 12, item 7)', () => {
       expect(deep.report?.properties.find((p) => p.name === 'bad-input')?.status).toBe('failed');
     },
   );
+
+  it(
+    'a projector that stopped consuming: later properties are not run, and the report says why',
+    { timeout: 180_000 },
+    async () => {
+      const run = await runKit(env, [
+        '--target',
+        'projector',
+        '--projector-cmd',
+        fixtureCmd('poison-halts'),
+        '--seed',
+        '3',
+        '--num-runs',
+        '2',
+        '--property',
+        'poison,valkey',
+        '--max-shrinks',
+        '0',
+        '--give-up-ms',
+        '1000',
+      ]);
+      expect(run.code, run.stderr.slice(-2000)).toBe(1);
+      const byName = new Map(run.report?.properties.map((p) => [p.name, p]));
+      expect(byName.get('poison')?.status, run.stdout.slice(-3000)).toBe('failed');
+      const valkey = byName.get('valkey');
+      expect(valkey?.status).toBe('skipped');
+      expect(valkey?.executions).toBe(0);
+      expect(valkey?.reason).toMatch(
+        /^not run: the projector stopped consuming during poison's runs \(the contract's durable consumer acknowledged nothing past stream sequence \d+/,
+      );
+      expect(run.stdout).toMatch(/skipped\s+valkey\b.*stopped consuming/);
+    },
+  );
 });
