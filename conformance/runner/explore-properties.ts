@@ -129,13 +129,15 @@ export async function exploreProperties(
     o.progress(`property ${def.name}: ${statusLine(result)}`);
   }
 
-  let stoppedBy: string | undefined;
+  const firstFailed = (): string | undefined => (o.keepGoing === true ? undefined : failed()[0]?.name);
+  let stoppedBy = firstFailed();
   for (const { def, result } of runnable) {
     const planned = plannedRuns(def, o.numRuns);
     if (result.runs >= planned) continue;
-    if (stoppedBy === undefined && o.keepGoing !== true) stoppedBy = failed()[0]?.name;
-    if (stoppedBy === undefined && failed().length < maxFailures) await beforePass(def);
-    if (stoppedBy === undefined && o.keepGoing !== true) stoppedBy = failed()[0]?.name;
+    if (stoppedBy === undefined && failed().length < maxFailures) {
+      await beforePass(def);
+      stoppedBy = firstFailed();
+    }
     if (stoppedBy !== undefined || failed().length >= maxFailures) {
       result.reason = `explored ${result.runs} of ${planned} runs: exploration stopped after ${stoppedBy ?? 'the failures'} failed (--keep-going explores every property to full depth)`;
       continue;

@@ -90,13 +90,14 @@ export class ProjectorTarget {
     return this.projector !== undefined;
   }
 
+  /** Why the projector looks stuck: messages pending, and nothing acknowledged for `quietMs`. */
   async stalled(quietMs: number): Promise<string | undefined> {
     const before = await this.progress.current();
     if (before === undefined || before.idle) return undefined;
     await new Promise((r) => setTimeout(r, quietMs));
     const after = await this.progress.current();
     if (after === undefined || after.idle || after.ackFloor !== before.ackFloor) return undefined;
-    return `the contract's durable consumer acknowledged nothing past stream sequence ${after.ackFloor} for ${quietMs} ms, with messages up to ${after.delivered} delivered and more pending`;
+    return `the contract's durable consumer acknowledged nothing past stream sequence ${after.ackFloor} for ${quietMs} ms, while messages were waiting (delivered up to ${after.delivered})`;
   }
 
   async execute(
