@@ -32,7 +32,14 @@ function commit(files: SpecFiles, message: string): void {
 }
 
 function diff(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const out = spawnSync(tsx, [main, 'diff', ...args], { cwd: repo, encoding: 'utf8' });
+  // Run from the temp repository, where tsx finds no tsconfig paths: the export condition loads
+  // the contract package from source, not from a dist/ the pack test may be rebuilding meanwhile.
+  const nodeOptions = [process.env.NODE_OPTIONS, '--conditions=continuum-source'].filter(Boolean).join(' ');
+  const out = spawnSync(tsx, [main, 'diff', ...args], {
+    cwd: repo,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: nodeOptions },
+  });
   return { status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
