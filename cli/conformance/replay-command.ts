@@ -39,6 +39,7 @@ export async function replayCommand(file: string, flags: RunFlags): Promise<numb
     if (saved.kind !== 'continuum-kit.schedule')
       throw new EnvironmentError(`${file} is not a continuum-kit schedule file`);
     const recorded = saved.target;
+    const instances = flags.projectorInstances ?? recorded?.instances ?? 1;
     const given = recorded?.services.origin === 'given' ? recorded.services : undefined;
     const projectorCmd = flags.projectorCmd ?? recorded?.projectorCmd;
     const nats = flags.nats ?? usable(given?.nats);
@@ -53,7 +54,7 @@ export async function replayCommand(file: string, flags: RunFlags): Promise<numb
       ...(valkey === undefined ? {} : { valkey }),
       natsConnect: flags.natsConnect,
       ...(projectorCmd === undefined ? {} : { projectorCmd }),
-      projectorInstances: flags.projectorInstances ?? recorded?.instances ?? 1,
+      projectorInstances: instances,
       referenceProducer: false,
     });
     let redeliveryWaitMs =
@@ -68,7 +69,7 @@ export async function replayCommand(file: string, flags: RunFlags): Promise<numb
       valkeyUrl: services.valkeyUrl,
       natsConnect: flags.natsConnect,
       ...(deployment.projectorCmd === undefined ? {} : { projectorCmd: deployment.projectorCmd }),
-      projectorInstances: flags.projectorInstances ?? recorded?.instances ?? 1,
+      projectorInstances: instances,
       seed: saved.seed,
       numRuns: 1,
       slo: CONTRACT_SLO,
@@ -95,7 +96,6 @@ export async function replayCommand(file: string, flags: RunFlags): Promise<numb
         episodeIdsOf(bound),
       );
       // Judged as the run judged it: the same context, and the property's own clause attribution.
-      const instances = flags.projectorInstances ?? recorded?.instances ?? 1;
       const verdict = checkExecution(exec, {
         singleConsumer: deployment.projectorCmd !== undefined && instances === 1,
       });

@@ -31,7 +31,7 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ'.split('');
 const HEX = '0123456789abcdef'.split('');
 const META_KEY = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-'.split('');
 // Printable text: ASCII plus multi-byte and astral characters (summary length counts code points),
-// about one multi-byte character in twelve.
+// eight multi-byte units among 103.
 const TEXT_UNITS = [...PRINTABLE_ASCII, ...MULTI_BYTE];
 
 /**
