@@ -21,7 +21,7 @@ import { Observer } from '../target/observer.js';
 import { scrapeStaleCount } from '../target/scrape-stale.js';
 import { kitVersion } from '../../harness/kit-version.js';
 import { ChildProcessError, SupervisedChild } from '../../harness/child/index.js';
-import { consumerPulling } from '../../harness/durable-consumer.js';
+import { consumerPulling, ensureDurableConsumer } from '../../harness/durable-consumer.js';
 import { ProjectorTarget } from '../target/projector-target.js';
 import type { SettleOptions } from '../target/projector-target.js';
 import type { ScheduleTarget } from '../streams/schedule-target.js';
@@ -61,6 +61,11 @@ export interface ConformanceOptions {
   properties?: string[];
   slo: SloThresholds;
   settle: SettleOptions;
+  /**
+   * On the kit's own deployment, the consumer's ack_wait once the kill -9 runs begin (set then,
+   * so the concurrent properties keep the deployment's longer one).
+   */
+  killAckWaitMs?: number;
   maxShrinks: number;
   /** The projector's Prometheus endpoint: CT-4.stale's counting half is checked on it. */
   metricsUrl?: string;
@@ -318,12 +323,21 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
     staleLog.failed = true;
     return judged;
   };
+  let killAckWaitSet = o.killAckWaitMs === undefined;
+  const beforeKills = async (): Promise<PropertyResult | undefined> => {
+    if (!killAckWaitSet) {
+      await ensureDurableConsumer(await session.js.jetstreamManager(), { ackWaitMs: o.killAckWaitMs });
+      killAckWaitSet = true;
+      notes.push(`deployment: consumer ack_wait ${o.killAckWaitMs} ms from the first kill -9 run on`);
+    }
+    return judgeStaleLogBeforeKills();
+  };
   try {
     results.push(
       ...(await exploreProperties(
         executor,
         selection.projector,
-        { ...o, beforeKills: judgeStaleLogBeforeKills, stallMs: o.settle.giveUpMs },
+        { ...o, beforeKills, stallMs: o.settle.giveUpMs },
         m,
       )),
     );
