@@ -71,7 +71,8 @@ export async function projectorCaughtUp(js: JetStreamClient, ms: number): Promis
   do {
     const info = await jsm.consumers.info(CONTRACT.streams.episodes.name, CONTRACT.consumer.durable_name);
     if (info.num_pending === 0 && info.num_ack_pending === 0) return true;
-    await new Promise((r) => setTimeout(r, 50));
+    // Producer runs are serial and wait here twice each: a coarse poll would pace them.
+    await new Promise((r) => setTimeout(r, 5));
   } while (Date.now() < until);
   return false;
 }
