@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -41,10 +41,10 @@ const SERVICES = {
   freshDatabase: true,
 } as const;
 
-/** The CLI as a user runs it: default flags, a fixed seed, its own report directory. */
+/** The CLI as a user runs it: built, default flags, a fixed seed, its own report directory. */
 async function runKit(args: string[]): Promise<KitRun> {
   const out = mkdtempSync(path.join(os.tmpdir(), 'ck-bench-kit-'));
-  const argv = ['--import', 'tsx', path.join(ROOT, 'cli/main.ts'), 'conformance', 'run'];
+  const argv = [path.join(ROOT, 'dist/cli/main.js'), 'conformance', 'run'];
   const started = performance.now();
   const child = spawn(process.execPath, [...argv, '--seed', String(SEED), '--out', out, ...args], {
     cwd: ROOT,
@@ -130,8 +130,7 @@ async function fixtureEnv(): Promise<Services> {
 }
 
 function fixtureCmd(rule: FixtureRule): string {
-  const file = path.join(ROOT, 'conformance/fixtures/broken-projector.ts');
-  return `${process.execPath} --import tsx ${file} --break ${rule}`;
+  return `${process.execPath} ${path.join(ROOT, 'dist/conformance/fixtures/broken-projector.js')} --break ${rule}`;
 }
 
 /**
@@ -142,6 +141,8 @@ function fixtureCmd(rule: FixtureRule): string {
  * fixture on its rule's property only; `KIT_BENCH_SKIP_MAIN=1` skips the main job.
  */
 export async function benchKit(): Promise<BenchResult[]> {
+  // The installed package runs dist/: build this checkout's, so the figures are of its code.
+  execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore' });
   const focus = process.env.KIT_BENCH_FOCUS === '1';
   const main =
     process.env.KIT_BENCH_SKIP_MAIN === '1'

@@ -10,7 +10,6 @@ import { addFaultsToReport } from '../../conformance/runner/add-faults-to-report
 import { writeErrorReports } from './error-report.js';
 import { EXIT } from '../exit-codes.js';
 import { resolveDeployment, type Deployment } from '../../conformance/runner/resolve-deployment.js';
-import { KIT_KILL_ACK_WAIT_MS } from '../../conformance/runner/reference-target.js';
 import { EnvironmentError } from '../../conformance/runner/run-properties.js';
 import { CONTRACT_SLO } from '../../conformance/runner/slo.js';
 import { formatSummary } from '../../conformance/report/format-summary.js';
@@ -99,8 +98,8 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
     const { services } = deployment;
     let driverUrl = flags.driver ?? deployment.producer?.url;
     let redeliveryWaitMs = flags.redeliveryWaitMs ?? DEFAULT_SETTLE.redeliveryWaitMs;
-    const killAckWaitMs = deployment.ackWaitMs === undefined ? undefined : KIT_KILL_ACK_WAIT_MS;
-    if (killAckWaitMs !== undefined) redeliveryWaitMs = Math.min(redeliveryWaitMs, killAckWaitMs + 2000);
+    if (deployment.ackWaitMs !== undefined)
+      redeliveryWaitMs = Math.min(redeliveryWaitMs, deployment.ackWaitMs + 2000);
     const settle = {
       ...DEFAULT_SETTLE,
       redeliveryWaitMs,
@@ -127,7 +126,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       projectorInstances: flags.projectorInstances ?? 1,
       seed,
       numRuns: flags.numRuns ?? DEFAULT_NUM_RUNS,
-      ...(killAckWaitMs === undefined ? {} : { killAckWaitMs }),
+      shortenAckWaitForKills: deployment.ackWaitMs !== undefined,
       concurrency: flags.concurrency ?? DEFAULT_CONCURRENCY,
       ...(flags.timeBudget === undefined ? {} : { deadline: Date.now() + flags.timeBudget * 1000 }),
       ...(flags.path === undefined ? {} : { path: flags.path }),

@@ -15,12 +15,17 @@ import { freePort } from '../../harness/services/free-port.js';
 
 // The kit's own deployments shorten ack_wait so a kill -9 is redelivered in seconds, not 30 s.
 export const KIT_DEPLOYMENT_ACK_WAIT_MS = 2000;
+
 /**
- * ack_wait while the kill -9 runs go on the kit's own deployment: each kill waits this long for
- * redelivery, and those runs are serial and a few tens of messages, so a projector has its
- * messages handled well within it. The concurrent properties keep the longer one.
+ * ack_wait for the kill -9 runs on the kit's own deployment: each kill waits about this long for
+ * redelivery. Those runs are serial and a few tens of messages, so four times the projection lag
+ * p95 seen under the concurrent properties leaves a projector ample time to handle what it holds
+ * (an ack_wait too short only redelivers, which a correct projector deduplicates).
  */
-export const KIT_KILL_ACK_WAIT_MS = 1000;
+export function killAckWaitMs(lagP95Ms: number | undefined): number {
+  if (lagP95Ms === undefined) return KIT_DEPLOYMENT_ACK_WAIT_MS;
+  return Math.min(KIT_DEPLOYMENT_ACK_WAIT_MS, Math.max(500, Math.ceil(4 * lagP95Ms)));
+}
 
 /** `continuum-kit ref projector` of this copy of the kit, services from NATS_URL, DATABASE_URL, VALKEY_URL. */
 export function referenceProjectorCmd(extra: readonly string[] = []): string {

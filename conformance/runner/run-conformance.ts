@@ -31,7 +31,8 @@ import type { Measurements, PropertyResult, ScheduleExecutor } from './run-prope
 import { edgeNotes } from '../arbitraries/edge-note.js';
 import { staleLogCheck } from '../check/check-stale-log.js';
 import { evidenceRecord } from '../core/finding.js';
-import { evaluateSlos } from './slo.js';
+import { evaluateSlos, percentile } from './slo.js';
+import { killAckWaitMs } from './reference-target.js';
 import type { SloThresholds } from './slo.js';
 
 /** Everything `conformance run --target projector` needs. */
@@ -62,10 +63,10 @@ export interface ConformanceOptions {
   slo: SloThresholds;
   settle: SettleOptions;
   /**
-   * On the kit's own deployment, the consumer's ack_wait once the kill -9 runs begin (set then,
-   * so the concurrent properties keep the deployment's longer one).
+   * The kit's own deployment: shorten the consumer's ack_wait when the kill -9 runs begin
+   * (`killAckWaitMs`), so the concurrent properties keep the deployment's longer one.
    */
-  killAckWaitMs?: number;
+  shortenAckWaitForKills?: boolean;
   maxShrinks: number;
   /** The projector's Prometheus endpoint: CT-4.stale's counting half is checked on it. */
   metricsUrl?: string;
@@ -323,12 +324,16 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
     staleLog.failed = true;
     return judged;
   };
-  let killAckWaitSet = o.killAckWaitMs === undefined;
+  let shortenAckWait = o.shortenAckWaitForKills === true;
   const beforeKills = async (): Promise<PropertyResult | undefined> => {
-    if (!killAckWaitSet) {
-      await ensureDurableConsumer(await session.js.jetstreamManager(), { ackWaitMs: o.killAckWaitMs });
-      killAckWaitSet = true;
-      notes.push(`deployment: consumer ack_wait ${o.killAckWaitMs} ms from the first kill -9 run on`);
+    if (shortenAckWait) {
+      const lagP95 = percentile(m.lagMs, 95);
+      const ackWaitMs = killAckWaitMs(lagP95);
+      await ensureDurableConsumer(await session.js.jetstreamManager(), { ackWaitMs });
+      shortenAckWait = false;
+      notes.push(
+        `deployment: consumer ack_wait ${ackWaitMs} ms from the first kill -9 run on (projection lag p95 so far ${lagP95 === undefined ? 'unknown' : `${lagP95.toFixed(0)} ms`})`,
+      );
     }
     return judgeStaleLogBeforeKills();
   };

@@ -56,14 +56,14 @@ export function longProfile(p: Profile): Profile {
 }
 
 /**
- * Short and long schedules, one long for every two short. Crash, sweep and poison schedules stay short:
+ * Short and long schedules, as many of each. Crash, sweep and poison schedules stay short:
  * each kill -9 waits for redelivery, and a sweep or poison run is about its one bad message.
  */
 export function scheduleArbitrary(property: string, p: Profile): fc.Arbitrary<Schedule> {
   if (p.crashes || p.sweepKinds !== undefined || p.poison === true || p.long === true)
     return schedulesOf(property, p);
   return fc.oneof(
-    { weight: 2, arbitrary: schedulesOf(property, p) },
+    { weight: 1, arbitrary: schedulesOf(property, p) },
     { weight: 1, arbitrary: schedulesOf(property, longProfile(p)) },
   );
 }
