@@ -2,13 +2,11 @@ import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { nanos } from '@nats-io/transport-node';
+import { jetstream } from '@nats-io/jetstream';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { monotonicFactory } from 'ulid';
-import { brokerMsgId, CONTRACT, episodeSubject } from 'continuum-contract';
-import { provision } from '../harness/provision.js';
+import { brokerMsgId, episodeSubject } from 'continuum-contract';
 import { ensureProjectorTopology } from '../harness/projector/ensure-topology.js';
 import { Projector } from '../harness/projector/projector.js';
 import { connectNats, startServices } from '../harness/services/index.js';
@@ -109,24 +107,12 @@ async function rawProjectorRate(): Promise<number> {
   }
 }
 
-/** A deployment for the fixtures: own nats-server, fresh database, consumer ack_wait 2 s. */
+/**
+ * The fixtures' database (fresh) and Valkey. NATS is the kit's own, as in a run with default
+ * flags: it starts a nats-server and shortens ack_wait for its kill -9 runs.
+ */
 async function fixtureEnv(): Promise<Services> {
-  const services = await startServices({ ...SERVICES, sources: [...SERVICES.sources] });
-  await provision({ natsUrl: services.natsUrl, pgUrl: services.pgUrl, valkeyUrl: services.valkeyUrl });
-  const nc = await connectNats(services.natsUrl);
-  const c = CONTRACT.consumer;
-  await (
-    await jetstreamManager(nc)
-  ).consumers.add(CONTRACT.streams.episodes.name, {
-    durable_name: c.durable_name,
-    filter_subject: c.filter_subject,
-    max_ack_pending: c.max_ack_pending,
-    ack_policy: AckPolicy.Explicit,
-    deliver_policy: DeliverPolicy.All,
-    ack_wait: nanos(2000),
-  });
-  await nc.close();
-  return services;
+  return startServices({ ...SERVICES, sources: [...SERVICES.sources] });
 }
 
 function fixtureCmd(rule: FixtureRule): string {
@@ -192,14 +178,10 @@ export async function benchKit(): Promise<BenchResult[]> {
       const run = await runKit([
         '--target',
         'projector',
-        '--nats',
-        env.natsUrl,
         '--pg',
         env.pgUrl,
         '--valkey',
         env.valkeyUrl,
-        '--redelivery-wait-ms',
-        '5000',
         '--projector-cmd',
         fixtureCmd(rule),
         ...(FIXTURE_FLAGS[rule] ?? []),

@@ -126,7 +126,7 @@ export async function runConformanceCommand(flags: RunFlags): Promise<number> {
       projectorInstances: flags.projectorInstances ?? 1,
       seed,
       numRuns: flags.numRuns ?? DEFAULT_NUM_RUNS,
-      shortenAckWaitForKills: deployment.ackWaitMs !== undefined,
+      ...(deployment.ackWaitMs === undefined ? {} : { deploymentAckWaitMs: deployment.ackWaitMs }),
       concurrency: flags.concurrency ?? DEFAULT_CONCURRENCY,
       ...(flags.timeBudget === undefined ? {} : { deadline: Date.now() + flags.timeBudget * 1000 }),
       ...(flags.path === undefined ? {} : { path: flags.path }),

@@ -12,6 +12,8 @@ export interface ExploreOptions extends RunOptions {
   stallMs?: number;
   /** Runs before each pass of a property that kill -9s the projector; a result it returns failed. */
   beforeKills?: () => Promise<PropertyResult | undefined>;
+  /** Runs after each such pass. */
+  afterKills?: () => Promise<void>;
 }
 
 /** A property the kit did not run, with the reason. */
@@ -62,6 +64,9 @@ export async function exploreProperties(
     o.progress(`property ${failure.name}: ${statusLine(failure)}`);
     results.push(failure);
   };
+  const afterPass = async (def: PropertyDef): Promise<void> => {
+    if (def.profile.crashes) await o.afterKills?.();
+  };
   const scoutRuns = (def: PropertyDef): number =>
     def.examples !== undefined
       ? plannedRuns(def, o.numRuns)
@@ -86,6 +91,7 @@ export async function exploreProperties(
     await beforePass(def);
     o.progress(`property ${def.name}: ${def.title}`);
     const result = await runProperty(executor, def, { ...o, untilRun: scoutRuns(def), shrink: false }, m);
+    await afterPass(def);
     delete result.reason;
     o.progress(`property ${def.name}: ${statusLine(result)} (first ${result.runs} runs)`);
     results.push(result);
@@ -112,6 +118,7 @@ export async function exploreProperties(
     o.progress(`property ${def.name}: shrinking the failure of run ${result.path}`);
     // The replay is a single run: the dominant clause comes from the first wave's counts.
     const shrunk = await runProperty(executor, def, { ...o, path: result.path, minimiseFor: dominant }, m);
+    await afterPass(def);
     if (shrunk.status === 'failed') {
       result.violations = shrunk.violations;
       if (shrunk.counterexample !== undefined) result.counterexample = shrunk.counterexample;
@@ -131,7 +138,12 @@ export async function exploreProperties(
 
   const firstFailed = (): string | undefined => (o.keepGoing === true ? undefined : failed()[0]?.name);
   let stoppedBy = firstFailed();
-  for (const { def, result } of runnable) {
+  // Kill -9 runs go deep first: their first wave is two serial runs, and a kill lands where it
+  // loses a broken projector's messages in only about half the runs.
+  const deepOrder = [...runnable].sort(
+    (a, b) => Number(b.def.needsProcess === true) - Number(a.def.needsProcess === true),
+  );
+  for (const { def, result } of deepOrder) {
     const planned = plannedRuns(def, o.numRuns);
     if (result.runs >= planned) continue;
     if (stoppedBy === undefined && failed().length < maxFailures) {
@@ -139,6 +151,7 @@ export async function exploreProperties(
       stoppedBy = firstFailed();
     }
     if (stoppedBy !== undefined || failed().length >= maxFailures) {
+      await afterPass(def);
       result.reason = `explored ${result.runs} of ${planned} runs: exploration stopped after ${stoppedBy ?? 'the failures'} failed (--keep-going explores every property to full depth)`;
       continue;
     }
@@ -146,6 +159,7 @@ export async function exploreProperties(
     const deep = await runProperty(executor, def, { ...o, firstRun: result.runs }, m, (clauses) =>
       repeatedClauses(results, { ...result, violations: [] }, clauses),
     );
+    await afterPass(def);
     mergeDeeperRuns(result, deep);
     if (deep.reason !== undefined) result.reason = `time limit: explored ${result.runs} of ${planned} runs`;
     o.progress(`property ${def.name}: ${statusLine(result)}`);

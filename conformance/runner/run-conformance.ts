@@ -63,10 +63,10 @@ export interface ConformanceOptions {
   slo: SloThresholds;
   settle: SettleOptions;
   /**
-   * The kit's own deployment: shorten the consumer's ack_wait when the kill -9 runs begin
-   * (`killAckWaitMs`), so the concurrent properties keep the deployment's longer one.
+   * The consumer's ack_wait on the kit's own deployment: the kill -9 runs shorten it while they
+   * go (`killAckWaitMs`) and set it back to this after.
    */
-  shortenAckWaitForKills?: boolean;
+  deploymentAckWaitMs?: number;
   maxShrinks: number;
   /** The projector's Prometheus endpoint: CT-4.stale's counting half is checked on it. */
   metricsUrl?: string;
@@ -324,25 +324,34 @@ export async function runConformance(o: ConformanceOptions): Promise<Conformance
     staleLog.failed = true;
     return judged;
   };
-  let shortenAckWait = o.shortenAckWaitForKills === true;
+  // Kill -9 runs wait for redelivery after each kill: on the kit's own deployment they run with a
+  // short ack_wait, and the concurrent properties with the deployment's.
+  let killAckWait: number | undefined;
+  const setAckWait = async (ackWaitMs: number): Promise<void> =>
+    ensureDurableConsumer(await session.js.jetstreamManager(), { ackWaitMs });
   const beforeKills = async (): Promise<PropertyResult | undefined> => {
-    if (shortenAckWait) {
+    if (o.deploymentAckWaitMs !== undefined) {
       const lagP95 = percentile(m.lagMs, 95);
-      const ackWaitMs = killAckWaitMs(lagP95);
-      await ensureDurableConsumer(await session.js.jetstreamManager(), { ackWaitMs });
-      shortenAckWait = false;
-      notes.push(
-        `deployment: consumer ack_wait ${ackWaitMs} ms from the first kill -9 run on (projection lag p95 so far ${lagP95 === undefined ? 'unknown' : `${lagP95.toFixed(0)} ms`})`,
-      );
+      const first = killAckWait === undefined;
+      killAckWait ??= killAckWaitMs(lagP95);
+      await setAckWait(killAckWait);
+      if (first)
+        notes.push(
+          `deployment: consumer ack_wait ${killAckWait} ms during the kill -9 runs (projection lag p95 before them ${lagP95 === undefined ? 'unknown' : `${lagP95.toFixed(0)} ms`}), ${o.deploymentAckWaitMs} ms otherwise`,
+        );
     }
     return judgeStaleLogBeforeKills();
+  };
+  const afterKills = async (): Promise<void> => {
+    if (o.deploymentAckWaitMs !== undefined && killAckWait !== undefined)
+      await setAckWait(o.deploymentAckWaitMs);
   };
   try {
     results.push(
       ...(await exploreProperties(
         executor,
         selection.projector,
-        { ...o, beforeKills, stallMs: o.settle.giveUpMs },
+        { ...o, beforeKills, afterKills, stallMs: o.settle.giveUpMs },
         m,
       )),
     );
