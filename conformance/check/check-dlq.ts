@@ -9,6 +9,7 @@ import {
 import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { Observation, ObservedDlqRow } from '../target/observation.js';
+import { unknownFieldOf } from '../streams/event-spec.js';
 import { canonicalJson } from './canonical-json.js';
 import type { ScheduleFacts } from './schedule-facts.js';
 
@@ -64,6 +65,17 @@ function eventMatches(canon: Canonical, event: unknown, data: string, present = 
 const rowMatches = (canon: Canonical, r: ObservedDlqRow, data: string): boolean =>
   rawMatches(r.raw, data) || eventMatches(canon, r.event, data, r.event_present === true);
 
+/** Whether a DLQ row holds this valid event (by its idempotency key). */
+export function deadLettered(
+  rows: ObservedDlqRow[],
+  e: { tenant_id: string; agent_id: string; event_id: string },
+) {
+  return rows.some((r) => {
+    const ev = r.event as { tenant_id?: unknown; agent_id?: unknown; event_id?: unknown } | null;
+    return ev?.tenant_id === e.tenant_id && ev.agent_id === e.agent_id && ev.event_id === e.event_id;
+  });
+}
+
 const RESERVED = CONTRACT.dlqReservedScope;
 
 function subjectScope(subject: string): [string, string] | undefined {
@@ -116,7 +128,14 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): CheckOutcome {
     );
     const before = out.length;
     if (rows.length === 0)
-      out.push({ clauseId: clause, message: `${what} is not in ${PROJECTION_TABLES.dlq}` });
+      out.push(
+        facts.crashed
+          ? {
+              clauseId: 'CT-4.ack-after-commit',
+              message: `${what} is not in ${PROJECTION_TABLES.dlq} after a kill -9 and restart: acknowledged before its DLQ entry was committed`,
+            }
+          : { clauseId: clause, message: `${what} is not in ${PROJECTION_TABLES.dlq}` },
+      );
     else addEvidence(evidence, clause);
     for (const r of rows)
       if (r.reason.trim() === '')
@@ -127,10 +146,17 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): CheckOutcome {
         (e.entry?.subject === undefined || e.entry.subject === message.subject),
     );
     if (onSubject.length === 0) {
-      out.push({
-        clauseId: message.kind === 'mismatch' ? clause : 'CT-6.dlq',
-        message: `${what} is not on ${DLQ_SUBJECT_PREFIX}*`,
-      });
+      out.push(
+        facts.crashed && rows.length === 0
+          ? {
+              clauseId: 'CT-4.ack-after-commit',
+              message: `${what} is not on ${DLQ_SUBJECT_PREFIX}* after a kill -9 and restart (nor in ${PROJECTION_TABLES.dlq}): lost`,
+            }
+          : {
+              clauseId: message.kind === 'mismatch' ? clause : 'CT-6.dlq',
+              message: `${what} is not on ${DLQ_SUBJECT_PREFIX}*`,
+            },
+      );
     } else addEvidence(evidence, 'CT-6.dlq');
     const scope = subjectScope(message.subject);
     const expected = scope === undefined ? RESERVED : `${scope[0]}.${scope[1]}`;
@@ -155,12 +181,12 @@ export function checkDlq(facts: ScheduleFacts, obs: Observation): CheckOutcome {
     const data = JSON.stringify(event);
     const dead = obs.dlqRows.some((r) => rowMatches(canon, r, data) || eventMatches(canon, r.event, data));
     if (dead) {
-      const unknown = 'ck_future_field' in (event.payload as object);
+      const unknown = unknownFieldOf(event);
       out.push({
-        clauseId: unknown ? 'CT-3.unknown-fields' : 'CT-4.dlq',
-        message: `valid event ${event.tenant_id}/${event.agent_id}/${event.event_id} was dead-lettered${unknown ? ' (it carries an unknown field, which consumers must ignore)' : ''}`,
+        clauseId: unknown !== undefined ? 'CT-3.unknown-fields' : 'CT-4.dlq',
+        message: `valid event ${event.tenant_id}/${event.agent_id}/${event.event_id} was dead-lettered${unknown !== undefined ? ` (it carries an unknown field in its ${unknown}, which consumers must ignore)` : ''}`,
       });
-    } else if ('ck_future_field' in (event.payload as object)) addEvidence(evidence, 'CT-3.unknown-fields');
+    } else if (unknownFieldOf(event) !== undefined) addEvidence(evidence, 'CT-3.unknown-fields');
   }
   return { findings: out, evidence };
 }

@@ -45,6 +45,27 @@ describe('checkEvents', () => {
     expect(r.evidence.get('CT-3.delivery')).toBe(2);
   });
 
+  it("an event missing while another agent's same event_id is recorded is CT-3.idempotency", () => {
+    const twin = { ...newer, agent_id: 'a1' };
+    const twoAgents: Schedule = {
+      property: 't',
+      steps: [
+        {
+          op: 'publish',
+          message: { kind: 'valid', subject: 'continuum.episode.v1.t0.a1', data: JSON.stringify(twin) },
+        },
+        ...schedule(newer).steps,
+      ],
+    };
+    const r = checkEvents({
+      facts: scheduleFacts(twoAgents),
+      events: [{ ...record(twin, 'applied'), agent_id: 'a1' }],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(r.findings.map((f) => f.clauseId)).toEqual(['CT-3.idempotency']);
+  });
+
   it('a stale event recorded as applied is CT-4.stale', () => {
     const r = checkEvents({
       facts,

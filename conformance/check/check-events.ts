@@ -2,7 +2,8 @@ import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { ObservedDlqRow, ObservedEventRecord } from '../target/observation.js';
 import { compareOrderingKey } from 'continuum-contract';
-import { canonicalOr, eventKey } from './schedule-facts.js';
+import { canonicalOr, eventKey, recordedUnderOtherScope } from './schedule-facts.js';
+import { deadLettered } from './check-dlq.js';
 import type { ScheduleFacts } from './schedule-facts.js';
 
 /** What the events-table check reads. */
@@ -20,13 +21,6 @@ export interface EventsInput {
 }
 
 const OUTCOMES = new Set(['applied', 'stale']);
-
-function deadLettered(rows: ObservedDlqRow[], e: { tenant_id: string; agent_id: string; event_id: string }) {
-  return rows.some((r) => {
-    const ev = r.event as { tenant_id?: unknown; agent_id?: unknown; event_id?: unknown } | null;
-    return ev?.tenant_id === e.tenant_id && ev.agent_id === e.agent_id && ev.event_id === e.event_id;
-  });
-}
 
 /**
  * An event applied on its first delivery, delivered again, and recorded stale where no ordering
@@ -63,20 +57,31 @@ export function checkEvents(input: EventsInput): CheckOutcome {
         addEvidence(out.evidence, 'CT-3.delivery');
         continue; // a valid event in the DLQ is checkDlq's finding
       }
-      const finding: Finding = facts.crashed
-        ? {
-            clauseId: 'CT-4.ack-after-commit',
-            message: `event ${k} is neither in the events table nor dead-lettered after a kill -9 and restart: lost`,
-          }
-        : modelOutcome === 'stale'
+      const twin = recordedUnderOtherScope(
+        facts,
+        (o) => recorded.has(eventKey(o.tenant_id, o.agent_id, o.event_id)),
+        e,
+      );
+      const finding: Finding =
+        twin !== undefined
           ? {
-              clauseId: 'CT-4.stale',
-              message: `stale event ${k} has no record in the events table (stale events are recorded, outcome stale)`,
+              clauseId: 'CT-3.idempotency',
+              message: `event ${k} is neither in the events table nor dead-lettered, while the same event_id under ${twin.tenant_id}/${twin.agent_id} is recorded: the dedup key must include tenant_id and agent_id`,
             }
-          : {
-              clauseId: 'CT-3.delivery',
-              message: `event ${k} reached the stream but is neither in the events table nor dead-lettered`,
-            };
+          : facts.crashed
+            ? {
+                clauseId: 'CT-4.ack-after-commit',
+                message: `event ${k} is neither in the events table nor dead-lettered after a kill -9 and restart: lost`,
+              }
+            : modelOutcome === 'stale'
+              ? {
+                  clauseId: 'CT-4.stale',
+                  message: `stale event ${k} has no record in the events table (stale events are recorded, outcome stale)`,
+                }
+              : {
+                  clauseId: 'CT-3.delivery',
+                  message: `event ${k} reached the stream but is neither in the events table nor dead-lettered`,
+                };
       out.findings.push(finding);
       continue;
     }

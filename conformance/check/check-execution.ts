@@ -38,7 +38,7 @@ export function checkExecution(
   if (final === undefined) throw new Error('schedule has no settle step');
   const first = exec.observations[0] ?? final;
   const outcomes: CheckOutcome[] = [
-    checkRows({ facts, rows: final.rows, events: final.events }),
+    checkRows({ facts, rows: final.rows, events: final.events, dlqRows: final.dlqRows }),
     checkDlq(facts, final),
     checkValkey(facts, final.keys, exec.tenants, final.rows, !facts.crashed),
     checkEvents({

@@ -115,6 +115,74 @@ describe('checkRows diagnoses each difference with its clause', () => {
       'CT-3.delivery',
     ]);
   });
+  it('a deleted episode whose row is gone, its delete recorded, is CT-4.delete (the row is the tombstone)', () => {
+    const del = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZE', '2026-01-01T00:00:05Z', 'episode.deleted');
+    expect(judge(scheduleFacts(schedule(newer, del)), []).map((v) => v.clauseId)).toEqual(['CT-4.delete']);
+  });
+  it('a row missing because its valid event was dead-lettered names the DLQ, or the unknown field it carried', () => {
+    const dlqRow = (e: Record<string, unknown>) => ({
+      dlq_id: '01JD3ZV8X3N4Q2W5E6R7T8Y9ZZ',
+      reason: 'rejected',
+      event: e,
+      event_present: true,
+      raw: JSON.stringify(e),
+      subject,
+      tenant_id: 't0',
+      agent_id: 'a0',
+      clause_id: 'CT-4.dlq',
+    });
+    const judged = (e: Record<string, unknown>) =>
+      checkRows({
+        facts: scheduleFacts(schedule(e)),
+        rows: [],
+        events: [],
+        dlqRows: [dlqRow(e)],
+      }).findings.map((v) => v.clauseId);
+    expect(judged(newer)).toEqual(['CT-4.dlq']);
+    expect(judged({ ...newer, ck_future_field: 1 })).toEqual(['CT-3.unknown-fields']);
+  });
+  it("an event dropped as a duplicate of another tenant's same event_id is CT-3.idempotency", () => {
+    const other = { ...newer, tenant_id: 't1' };
+    const twoTenants: Schedule = {
+      property: 't',
+      steps: [
+        {
+          op: 'publish',
+          message: { kind: 'valid', subject: 'continuum.episode.v1.t1.a0', data: JSON.stringify(other) },
+        },
+        ...schedule(newer).steps,
+      ],
+    };
+    const facts = scheduleFacts(twoTenants);
+    const recordedOther = [
+      {
+        tenant_id: 't1',
+        agent_id: 'a0',
+        event_id: String(newer.event_id),
+        episode_id: String(newer.episode_id),
+        outcome: 'applied',
+        projected_at: '2026-01-01T00:00:00.000000Z',
+      },
+    ];
+    const rowOther = { ...observed(newer), tenant_id: 't1' };
+    // Its row is missing altogether, or holds an older event: both name the dedup key.
+    expect(
+      checkRows({ facts, rows: [rowOther], events: recordedOther }).findings.map((v) => v.clauseId),
+    ).toEqual(['CT-3.idempotency']);
+    const withOlder = scheduleFacts({
+      ...twoTenants,
+      steps: [...schedule(older).steps, ...twoTenants.steps],
+    });
+    const olderRecorded = [
+      ...recordedOther,
+      { ...recordedOther[0]!, tenant_id: 't0', event_id: String(older.event_id) },
+    ];
+    expect(
+      checkRows({ facts: withOlder, rows: [rowOther, observed(older)], events: olderRecorded }).findings.map(
+        (v) => v.clauseId,
+      ),
+    ).toEqual(['CT-3.idempotency']);
+  });
   it('counts the situations it guards: stale arrivals for the guard, equal instants for the tie-break', () => {
     const { evidence } = checkRows({
       facts: scheduleFacts(schedule(tieHigh, tieLow, newer)),

@@ -1,9 +1,11 @@
 import { isClauseId, type ModelEvent, type ProjectionRow } from 'continuum-contract';
 import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
-import type { ObservedEventRecord, ObservedRow } from '../target/observation.js';
+import type { ObservedDlqRow, ObservedEventRecord, ObservedRow } from '../target/observation.js';
+import { deadLettered } from './check-dlq.js';
+import { unknownFieldOf } from '../streams/event-spec.js';
 import { canonicalJson } from './canonical-json.js';
-import { canonicalOr, eventKey } from './schedule-facts.js';
+import { canonicalOr, eventKey, recordedUnderOtherScope } from './schedule-facts.js';
 import type { ScheduleFacts } from './schedule-facts.js';
 import { rowSituations } from './row-situations.js';
 
@@ -60,6 +62,8 @@ export interface RowsInput {
   facts: ScheduleFacts;
   rows: ObservedRow[];
   events: ObservedEventRecord[];
+  /** The DLQ rows: a row missing because its valid events were dead-lettered is filed as that. */
+  dlqRows?: ObservedDlqRow[];
 }
 
 /** Oracle check: the rows of the run's tenants equal the model's rows, each difference filed by its evidence. */
@@ -95,16 +99,36 @@ export function checkRows(input: RowsInput): CheckOutcome {
     if (seen.has(k)) continue;
     const events = facts.byKey.get(k) ?? [];
     const anyRecorded = events.some(isRecorded);
-    const [clauseId, why] = anyRecorded
-      ? (['CT-4.upsert', 'although its events are recorded in the events table'] as const)
-      : facts.crashed
+    const twin = anyRecorded
+      ? undefined
+      : events.map((e) => recordedUnderOtherScope(facts, isRecorded, e)).find((o) => o !== undefined);
+    const dead = anyRecorded ? undefined : events.find((e) => deadLettered(input.dlqRows ?? [], e));
+    const [clauseId, why] =
+      dead !== undefined
         ? ([
-            'CT-4.ack-after-commit',
-            'after a kill -9 and restart, and none of its events is recorded',
+            unknownFieldOf(dead) === undefined ? 'CT-4.dlq' : 'CT-3.unknown-fields',
+            `because its valid event ${dead.event_id} was dead-lettered${unknownFieldOf(dead) === undefined ? '' : ` (it carries an unknown field in its ${unknownFieldOf(dead)}, which consumers must ignore)`}`,
           ] as const)
-        : facts.hasBadInput
-          ? (['CT-4.dlq', 'after bad input in the stream (consumption must continue)'] as const)
-          : (['CT-4.consume', 'and none of its events is recorded'] as const);
+        : twin !== undefined
+          ? ([
+              'CT-3.idempotency',
+              `and none of its events is recorded, while the same event_id ${twin.event_id} under ${twin.tenant_id}/${twin.agent_id} is: the dedup key must include tenant_id and agent_id`,
+            ] as const)
+          : anyRecorded
+            ? model.deleted
+              ? ([
+                  'CT-4.delete',
+                  'although its delete is recorded: a deleted episode keeps its row, flagged deleted, so that no older event can bring it back',
+                ] as const)
+              : (['CT-4.upsert', 'although its events are recorded in the events table'] as const)
+            : facts.crashed
+              ? ([
+                  'CT-4.ack-after-commit',
+                  'after a kill -9 and restart, and none of its events is recorded',
+                ] as const)
+              : facts.hasBadInput
+                ? (['CT-4.dlq', 'after bad input in the stream (consumption must continue)'] as const)
+                : (['CT-4.consume', 'and none of its events is recorded'] as const);
     findings.push({
       clauseId,
       message: `row ${k} missing ${why} (expected last_event_id ${model.last_event_id})`,
@@ -140,6 +164,12 @@ function diagnose(
     }
     const winner = events.find((e) => e.event_id === model.last_event_id);
     if (winner !== undefined && !isRecorded(winner)) {
+      const twin = recordedUnderOtherScope(facts, isRecorded, winner);
+      if (twin !== undefined)
+        return {
+          clauseId: 'CT-3.idempotency',
+          message: `${detail} (the newest event was never recorded, while the same event_id under ${twin.tenant_id}/${twin.agent_id} is: the dedup key must include tenant_id and agent_id)`,
+        };
       return facts.crashed
         ? {
             clauseId: 'CT-4.ack-after-commit',

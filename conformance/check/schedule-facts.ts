@@ -99,3 +99,22 @@ export function canonicalOr(ts: string): string {
     return ts;
   }
 }
+
+/**
+ * Another tenant's or agent's event with the same event_id that was recorded, when `e` was not:
+ * the sign of a dedup keyed on event_id alone, which drops the second one as a duplicate.
+ */
+export function recordedUnderOtherScope(
+  facts: ScheduleFacts,
+  isRecorded: (o: ModelEvent) => boolean,
+  e: ModelEvent,
+): ModelEvent | undefined {
+  for (const o of facts.valid.values())
+    if (
+      o.event_id === e.event_id &&
+      (o.tenant_id !== e.tenant_id || o.agent_id !== e.agent_id) &&
+      isRecorded(o)
+    )
+      return o;
+  return undefined;
+}

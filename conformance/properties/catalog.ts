@@ -139,6 +139,8 @@ export const PROJECTOR_PROPERTIES: PropertyDef[] = [
       maxEvents: 40,
       maxCopies: 0,
       deleteWeight: 1,
+      // Bad input too: a DLQ entry is committed before its message is acknowledged like any row.
+      maxBadInputs: 3,
       crashes: true,
     },
     needsProcess: true,

@@ -9,7 +9,7 @@ import type { Schedule, ScheduleMessage, ScheduleSize, ScheduleStep } from '../s
  * arbitrary (its messages are built by a `chain` away from the drawn values), so the
  * counterexample is cut down directly.
  *
- * What every candidate keeps: settle and crash steps; the canary (the last message before the
+ * What every candidate keeps: settle, idle and crash steps; the canary (the last message before the
  * first settle, where `build()` puts it); a message after the first settle (the redelivery
  * phase) only while its event is still delivered before that settle, or a correct projector
  * would be blamed for projecting a first delivery after the snapshot. A later settle with nothing

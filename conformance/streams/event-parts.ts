@@ -10,8 +10,8 @@ export const BODY_MARKER = 'ck-planted-body-marker-5f1c';
 /** The payload of one event (full state, not a delta), drawn by the kit's valid-event arbitrary. */
 export interface PayloadParts {
   payload: EpisodePayload;
-  /** Adds an unknown field, which consumers must tolerate (CT-3.unknown-fields). */
-  unknownField: boolean;
+  /** Adds an unknown field there, which consumers must tolerate at any level (CT-3.unknown-fields). */
+  unknownField?: 'payload' | 'envelope';
   /** Index into PAYLOAD_EDGES: the payload is moved onto that edge of its schema. */
   edge?: number;
 }
@@ -20,7 +20,11 @@ export interface PayloadParts {
 export function payloadParts(): fc.Arbitrary<PayloadParts> {
   return fc.record({
     payload: payloadArb(TENANTS[0], 'episode', false),
-    unknownField: fc.boolean(),
+    unknownField: fc.oneof(
+      { weight: 2, arbitrary: fc.constant(undefined) },
+      { weight: 1, arbitrary: fc.constant('payload' as const) },
+      { weight: 1, arbitrary: fc.constant('envelope' as const) },
+    ),
     // One event in four sits on an edge of the payload schema; shrinking takes it off.
     edge: fc.oneof(
       { weight: 3, arbitrary: fc.constant(undefined) },

@@ -130,6 +130,16 @@ export function resolveEvents(specs: EventSpec[], pools: PoolValues): EventObjec
   return out;
 }
 
+/** The field name no version of the contract defines, added to the envelope or the payload. */
+const UNKNOWN_FIELD = 'ck_future_field';
+
+/** Where the event carries a field the contract does not define, if anywhere. */
+export function unknownFieldOf(event: object): 'payload' | 'envelope' | undefined {
+  if (UNKNOWN_FIELD in event) return 'envelope';
+  const payload = (event as { payload?: unknown }).payload;
+  return payload !== null && typeof payload === 'object' && UNKNOWN_FIELD in payload ? 'payload' : undefined;
+}
+
 export function buildEvent(
   tenant: string,
   agent: string,
@@ -148,7 +158,7 @@ export function buildEvent(
       ck_body: BODY_MARKER,
     },
   };
-  if (p.unknownField) payload.ck_future_field = 'ignored';
+  if (p.unknownField === 'payload') payload[UNKNOWN_FIELD] = 'ignored';
   const event: EventObject = {
     event_id: id,
     event_type: type,
@@ -157,6 +167,7 @@ export function buildEvent(
     episode_id: episode,
     source_ts: sourceTs,
     schema_version: 1,
+    ...(p.unknownField === 'envelope' ? { [UNKNOWN_FIELD]: 'ignored' } : {}),
     payload,
   };
   const edge = p.edge === undefined ? undefined : PAYLOAD_EDGES[p.edge];

@@ -285,16 +285,23 @@ function build(
   }
   deliveries.sort((a, b) => a.key - b.key || a.index - b.index);
   const steps: ScheduleStep[] = deliveries.map((d) => ({ op: 'publish', message: d.message }));
-  g.crashAt.forEach((at) =>
-    steps.splice(Math.min(steps.length, at % (steps.length + 1)), 0, { op: 'crash' }),
-  );
+  // The first kill aims at the message before it, published to an idle projector: it lands the
+  // moment that message is acknowledged, before its commit if the projector acks first. Half the
+  // time that is the first bad message: a DLQ entry is committed before its ack too.
+  g.crashAt.forEach((at, n) => {
+    const bad = steps.findIndex((s) => s.op === 'publish' && s.message.kind !== 'valid');
+    const position =
+      n === 0 && at % 2 === 1 && bad >= 0 ? bad + 1 : Math.min(steps.length, at % (steps.length + 1));
+    const aimed = n === 0 && steps[position - 1]?.op === 'publish';
+    steps.splice(position, 0, aimed ? { op: 'crash', aim: 'ack' } : { op: 'crash' });
+    if (aimed) steps.splice(position - 1, 0, { op: 'idle' });
+  });
 
   // A canary after everything: the consumer must still be consuming (CT-4.dlq, CT-4.consume).
   const instant = g.pools.instants[0] ?? { seconds: 0, micros: 0 };
   const ts = new Date(Date.UTC(2026, 0, 1) + instant.seconds * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
   const canary = buildEvent(TENANTS[0], AGENTS[0], g.canary, ts, 'episode.created', g.canary, {
     payload: { content_ref: 'x:y', tags: ['canary'], metadata: {} },
-    unknownField: false,
   });
   steps.push({ op: 'publish', message: valid(canary, msgIdOf(canary)) });
   steps.push({ op: 'settle' });

@@ -37,8 +37,17 @@ export type ScheduleStep =
   | { op: 'publish'; message: ScheduleMessage }
   /** Wait until the target is quiescent and snapshot its state (duplicate checks compare snapshots). */
   | { op: 'settle' }
-  /** kill -9 the projector under test and start it again (needs --projector-cmd). */
-  | { op: 'crash' };
+  /**
+   * kill -9 the projector under test and start it again (needs --projector-cmd); with `aim:
+   * 'ack'`, the kill waits until the consumer has acknowledged the message published last, and
+   * lands at once: between that ack and the commit, if the projector acknowledges first.
+   */
+  | { op: 'crash'; aim?: 'ack' }
+  /**
+   * Wait until the projector has acknowledged everything published so far, observing nothing:
+   * the message published next is then the one it handles when a kill -9 follows at once.
+   */
+  | { op: 'idle' };
 
 /** A schedule, as generated (placeholders) or as executed (concrete ids). */
 export interface Schedule {

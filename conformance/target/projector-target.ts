@@ -149,9 +149,12 @@ export class ProjectorTarget {
         if (step.op === 'crash') {
           if (this.projector === undefined)
             throw new Error('schedule has a crash step but no --projector-cmd was given');
+          if (step.aim === 'ack') await this.acknowledged(lastSeq);
           await this.projector.crash();
           crashedSinceSettle = true;
           out.crashed = true;
+        } else if (step.op === 'idle') {
+          await this.idle(lastSeq);
         } else {
           out.observations.push(
             await this.settleAndObserve(run, expectations(published), lastSeq, crashedSinceSettle),
@@ -164,6 +167,29 @@ export class ProjectorTarget {
       this.observer.end(token);
     }
     return out;
+  }
+
+  /** Waits until the consumer's ack floor covers `seq`, or the give-up time passes (no verdict here). */
+  private async idle(seq: number): Promise<void> {
+    const until = Date.now() + this.settle.giveUpMs;
+    for (;;) {
+      const p = await this.progress.current();
+      if (p === undefined || ConsumerProgress.covers(p, seq) || Date.now() >= until) return;
+      await new Promise((r) => setTimeout(r, this.settle.pollMs));
+    }
+  }
+
+  /**
+   * Returns as soon as the consumer's ack floor covers `seq` (or after the give-up time): polled
+   * back to back, since a projector that acknowledges before committing is caught only if the
+   * kill lands in the few milliseconds between the two.
+   */
+  private async acknowledged(seq: number): Promise<void> {
+    const until = Date.now() + this.settle.giveUpMs;
+    for (;;) {
+      const p = await this.progress.current();
+      if (p === undefined || ConsumerProgress.covers(p, seq) || Date.now() >= until) return;
+    }
   }
 
   /**

@@ -14,6 +14,7 @@ const EXTRA_FLAGS: Partial<Record<FixtureRule, string[]>> = {
   // A kill -9 lands between its ack and its commit in about half the runs (measured 14 of 26):
   // the property's full 8 runs, so a miss is not a coin toss either.
   'ack-before-commit': ['--num-runs', '16'],
+  'dlq-ack-before-commit': ['--num-runs', '16'],
   'poison-halts': ['--num-runs', '2'],
   'store-unknown-fields': ['--num-runs', '2'],
 };
