@@ -1,7 +1,14 @@
 import { headers } from '@nats-io/transport-node';
 import type { JetStreamClient } from '@nats-io/jetstream';
 import type pg from 'pg';
-import { brokerMsgId, CONTRACT, episodeSubjectFilter, isEventId, isScopedId } from 'continuum-contract';
+import {
+  brokerMsgId,
+  CONTRACT,
+  episodeSubjectFilter,
+  isEventId,
+  isScopedId,
+  sourceTsToMicros,
+} from 'continuum-contract';
 import { canonicalJson } from '../check/canonical-json.js';
 import type { Violation } from '../check/violation.js';
 import { captureSubject, readBus } from './capture-subject.js';
@@ -33,6 +40,20 @@ export interface BackfillInput {
   bus: CapturedMessage[];
 }
 
+/**
+ * Instants compare by value: '.5Z' and '.500Z' are the same instant (a driver may spell either).
+ * A timestamp outside the contract's format (the bus check files it) compares by Date.parse.
+ */
+function compareTs(a: string, b: string): number {
+  let x: bigint | number, y: bigint | number;
+  try {
+    [x, y] = [sourceTsToMicros(a), sourceTsToMicros(b)];
+  } catch {
+    [x, y] = [Date.parse(a), Date.parse(b)];
+  }
+  return x === y ? 0 : x < y ? -1 : 1;
+}
+
 const parse = (data: string): Record<string, unknown> | undefined => {
   try {
     return JSON.parse(data) as Record<string, unknown>;
@@ -55,12 +76,18 @@ export async function backfillChecks(
   exercised: Set<string>,
 ): Promise<void> {
   const { driver, js, tenant, agents, writes, bus } = input;
-  const mine = writes.filter((w) => w.agent === agents[0]).sort((a, b) => (a.sourceTs < b.sourceTs ? -1 : 1));
+  const mine = writes.filter((w) => w.agent === agents[0]).sort((a, b) => compareTs(a.sourceTs, b.sourceTs));
   if (mine.length === 0) return;
   const from = (mine[Math.floor(mine.length / 3)] as ProducerWrite).sourceTs;
   const last = mine[mine.length - 1] as ProducerWrite;
-  const to = new Date(Date.parse(last.sourceTs) + 1000).toISOString();
-  const expected = mine.filter((w) => !w.sensitive && w.sourceTs >= from && w.sourceTs < to);
+  // The range is half-open: ending it exactly at the last write leaves that write out, which a
+  // backfill that takes to_ts inclusively would republish.
+  const to =
+    compareTs(last.sourceTs, from) > 0
+      ? last.sourceTs
+      : new Date(Date.parse(last.sourceTs) + 1000).toISOString();
+  const inRange = (ts: string): boolean => compareTs(ts, from) >= 0 && compareTs(ts, to) < 0;
+  const expected = mine.filter((w) => !w.sensitive && inRange(w.sourceTs));
   const request = { from_ts: from, to_ts: to, tenant_id: tenant, agent_id: agents[0], dry_run: true };
   const subject = episodeSubjectFilter(tenant);
   exercised.add('CT-8.dry-run').add('CT-8.backfill-params').add('CT-8.replay-idempotent');
@@ -158,7 +185,11 @@ function checkReplaySource(
     got.add(id);
     if (w.sensitive)
       v.push({ clauseId: 'CT-3.export-policy', message: `the backfill exported sensitive event ${id}` });
-    else if (w.agent !== input.agents[0] || w.sourceTs < range.from || w.sourceTs >= range.to)
+    else if (
+      w.agent !== input.agents[0] ||
+      compareTs(w.sourceTs, range.from) < 0 ||
+      compareTs(w.sourceTs, range.to) >= 0
+    )
       v.push({
         clauseId: 'CT-8.backfill-params',
         message: `the backfill of ${w.tenant}/${input.agents[0]} ${range.from}..${range.to} republished ${id} of ${w.agent} at ${w.sourceTs}, outside the parameters`,

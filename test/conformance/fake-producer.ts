@@ -185,7 +185,8 @@ export async function startFakeProducer(
               !e.sensitive &&
               (ev.source_ts >= String(body.from_ts) ||
                 (bug === 'backfill-wrong-range' && body.dry_run !== true)) &&
-              ev.source_ts < String(body.to_ts) &&
+              (ev.source_ts < String(body.to_ts) ||
+                (bug === 'backfill-inclusive-end' && ev.source_ts === String(body.to_ts))) &&
               ev.tenant_id === body.tenant_id &&
               ev.agent_id === body.agent_id
             );
