@@ -73,8 +73,8 @@ describe('clause statuses by side', () => {
     expect(verdictLabel(r)).toBe('passed');
     const summary = formatSummary(r, 'out');
     expect(summary).toContain(
-      // CT-4.dedup, CT-9.lag-p95, CT-9.duplicate-rate; CT-3.idempotency has evidence but no proof (NOT_CHECKED).
-      `CONFORMANT: 3 clauses passed, 0 failed, ${r.clauses.filter((c) => c.status === 'not-tested').length} not tested, ${producerOnly.length} not selected (${producerOnly.length} bind only an implementation this projector run does not test)`,
+      // CT-4.dedup, CT-3.idempotency, CT-9.lag-p95, CT-9.duplicate-rate.
+      `CONFORMANT: 4 clauses passed, 0 failed, ${r.clauses.filter((c) => c.status === 'not-tested').length} not tested, ${producerOnly.length} not selected (${producerOnly.length} bind only an implementation this projector run does not test)`,
     );
     expect(htmlReport(r)).toContain('continuum-kit conformance: projector <span');
     expect(htmlReport(r)).not.toContain('partial');

@@ -29,8 +29,6 @@ export interface ClauseStatus {
 export const NOT_CHECKED: Partial<Record<ClauseId, string>> = {
   'CT-11.reflex-tenant-keys':
     'the kit drives no Reflex component; the Valkey keys a projector writes are judged under CT-5.*',
-  'CT-3.idempotency':
-    'no check files a finding under it yet: a projector deduplicating on event_id alone, across tenants, is named under CT-4.consume or CT-4.upsert',
   'CT-9.local-write-p99':
     'judged by the producer benchmark (bench/), not by a conformance run, which writes too few times to measure a p99 ratio',
 };
