@@ -66,6 +66,18 @@ describe('checkEvents', () => {
     expect(r.findings.map((f) => f.clauseId)).toEqual(['CT-3.idempotency']);
   });
 
+  it('an event recorded applied at an equal instant though its event_id is smaller is CT-4.tie-break', () => {
+    const high = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZD', '2026-01-01T00:00:03.5Z');
+    const low = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZC', '2026-01-01T00:00:03.500Z');
+    const r = checkEvents({
+      facts: scheduleFacts(schedule(high, low)),
+      events: [record(high, 'applied'), record(low, 'applied')],
+      dlqRows: [],
+      orderKnown: true,
+    });
+    expect(r.findings.map((f) => f.clauseId)).toEqual(['CT-4.tie-break']);
+  });
+
   it('a stale event recorded as applied is CT-4.stale', () => {
     const r = checkEvents({
       facts,

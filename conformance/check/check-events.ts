@@ -137,6 +137,18 @@ export function checkEvents(input: EventsInput): CheckOutcome {
       addEvidence(out.evidence, 'CT-4.stale');
       if (outcome === 'stale') staleRecorded++;
     }
+    if (outcome === 'applied' && modelOutcome === 'stale' && rowBefore !== undefined) {
+      // Recorded applied at an equal instant though its event_id is not greater: the tie-break
+      // took it for the winner (or, if the row did not change, the stale outcome is misrecorded).
+      const tie = canonicalOr(rowBefore.source_ts) === canonicalOr(e.source_ts);
+      if (tie) {
+        out.findings.push({
+          clauseId: 'CT-4.tie-break',
+          message: `event ${k} is recorded applied, but at its row's equal source_ts its event_id is not greater in byte order: in stream order it is stale`,
+        });
+        continue;
+      }
+    }
     if (outcome !== modelOutcome) {
       out.findings.push({
         clauseId: 'CT-4.stale',
