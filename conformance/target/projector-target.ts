@@ -149,12 +149,12 @@ export class ProjectorTarget {
         if (step.op === 'crash') {
           if (this.projector === undefined)
             throw new Error('schedule has a crash step but no --projector-cmd was given');
-          if (step.aim === 'ack') await this.acknowledged(lastSeq);
+          if (step.aim === 'ack') await this.untilAcknowledged(lastSeq, 0);
           await this.projector.crash();
           crashedSinceSettle = true;
           out.crashed = true;
         } else if (step.op === 'idle') {
-          await this.idle(lastSeq);
+          await this.untilAcknowledged(lastSeq, this.settle.pollMs);
         } else {
           out.observations.push(
             await this.settleAndObserve(run, expectations(published), lastSeq, crashedSinceSettle),
@@ -169,26 +169,17 @@ export class ProjectorTarget {
     return out;
   }
 
-  /** Waits until the consumer's ack floor covers `seq`, or the give-up time passes (no verdict here). */
-  private async idle(seq: number): Promise<void> {
-    const until = Date.now() + this.settle.giveUpMs;
-    for (;;) {
-      const p = await this.progress.current();
-      if (p === undefined || ConsumerProgress.covers(p, seq) || Date.now() >= until) return;
-      await new Promise((r) => setTimeout(r, this.settle.pollMs));
-    }
-  }
-
   /**
-   * Returns as soon as the consumer's ack floor covers `seq` (or after the give-up time): polled
-   * back to back, since a projector that acknowledges before committing is caught only if the
-   * kill lands in the few milliseconds between the two.
+   * Returns once the consumer's ack floor covers `seq`, or after the give-up time (no verdict
+   * here). An aimed kill polls back to back (`pollMs` 0): a projector that acknowledges before
+   * committing is caught only if the kill lands in the few milliseconds between the two.
    */
-  private async acknowledged(seq: number): Promise<void> {
+  private async untilAcknowledged(seq: number, pollMs: number): Promise<void> {
     const until = Date.now() + this.settle.giveUpMs;
     for (;;) {
       const p = await this.progress.current();
       if (p === undefined || ConsumerProgress.covers(p, seq) || Date.now() >= until) return;
+      if (pollMs > 0) await new Promise((r) => setTimeout(r, pollMs));
     }
   }
 
