@@ -66,6 +66,30 @@ describe('checkEvents', () => {
     expect(r.findings.map((f) => f.clauseId)).toEqual(['CT-3.idempotency']);
   });
 
+  it('a later twin lost while another later twin was recorded is not the dedup key: CT-3.delivery', () => {
+    const b = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZF', '2026-01-01T00:00:04Z');
+    const inA1 = (e: Record<string, unknown>) => ({ ...e, agent_id: 'a1' });
+    const publish = (e: Record<string, unknown>) => ({
+      op: 'publish' as const,
+      message: {
+        kind: 'valid' as const,
+        subject: `continuum.episode.v1.t0.${String(e.agent_id)}`,
+        data: JSON.stringify(e),
+      },
+    });
+    const r = checkEvents({
+      facts: scheduleFacts({ property: 't', steps: [inA1(newer), newer, inA1(b), b].map(publish) }),
+      events: [
+        { ...record(newer, 'applied'), agent_id: 'a1' },
+        { ...record(b, 'applied'), agent_id: 'a1' },
+        record(b, 'applied'),
+      ],
+      dlqRows: [],
+      orderKnown: false,
+    });
+    expect(r.findings.map((f) => f.clauseId)).toEqual(['CT-3.delivery']);
+  });
+
   it('an event recorded applied at an equal instant though its event_id is smaller is CT-4.tie-break', () => {
     const high = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZD', '2026-01-01T00:00:03.5Z');
     const low = event('01JD3ZV8X3N4Q2W5E6R7T8Y9ZC', '2026-01-01T00:00:03.500Z');

@@ -2,7 +2,7 @@ import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { ObservedDlqRow, ObservedEventRecord } from '../target/observation.js';
 import { compareOrderingKey } from 'continuum-contract';
-import { canonicalOr, eventKey, recordedUnderOtherScope } from './schedule-facts.js';
+import { canonicalOr, eventKey, droppedAsEarlierTwin } from './schedule-facts.js';
 import { deadLettered } from './check-dlq.js';
 import type { ScheduleFacts } from './schedule-facts.js';
 
@@ -57,7 +57,7 @@ export function checkEvents(input: EventsInput): CheckOutcome {
         addEvidence(out.evidence, 'CT-3.delivery');
         continue; // a valid event in the DLQ is checkDlq's finding
       }
-      const twin = recordedUnderOtherScope(
+      const twin = droppedAsEarlierTwin(
         facts,
         (o) => recorded.has(eventKey(o.tenant_id, o.agent_id, o.event_id)),
         e,

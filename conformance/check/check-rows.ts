@@ -5,7 +5,7 @@ import type { ObservedDlqRow, ObservedEventRecord, ObservedRow } from '../target
 import { deadLettered } from './check-dlq.js';
 import { unknownFieldOf } from '../streams/event-spec.js';
 import { canonicalJson } from './canonical-json.js';
-import { canonicalOr, eventKey, recordedUnderOtherScope } from './schedule-facts.js';
+import { canonicalOr, eventKey, droppedAsEarlierTwin } from './schedule-facts.js';
 import type { ScheduleFacts } from './schedule-facts.js';
 import { rowSituations } from './row-situations.js';
 
@@ -101,7 +101,7 @@ export function checkRows(input: RowsInput): CheckOutcome {
     const anyRecorded = events.some(isRecorded);
     const twin = anyRecorded
       ? undefined
-      : events.map((e) => recordedUnderOtherScope(facts, isRecorded, e)).find((o) => o !== undefined);
+      : events.map((e) => droppedAsEarlierTwin(facts, isRecorded, e)).find((o) => o !== undefined);
     const dead = anyRecorded ? undefined : events.find((e) => deadLettered(input.dlqRows ?? [], e));
     const [clauseId, why] =
       dead !== undefined
@@ -164,7 +164,7 @@ function diagnose(
     }
     const winner = events.find((e) => e.event_id === model.last_event_id);
     if (winner !== undefined && !isRecorded(winner)) {
-      const twin = recordedUnderOtherScope(facts, isRecorded, winner);
+      const twin = droppedAsEarlierTwin(facts, isRecorded, winner);
       if (twin !== undefined)
         return {
           clauseId: 'CT-3.idempotency',

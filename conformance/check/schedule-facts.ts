@@ -29,6 +29,11 @@ export interface ScheduleFacts {
   deliveredAgain: Set<string>;
   /** Later bodies under an idempotency key already delivered with a different body, by key. */
   conflicts: Map<string, ModelEvent[]>;
+  /**
+   * Valid events whose event_id was first delivered earlier under another tenant or agent, by
+   * `tenant/agent/event_id`, with that earlier event.
+   */
+  earlierTwin: Map<string, ModelEvent>;
 }
 
 export const eventKey = (t: string, a: string, id: string): string => `${t}/${a}/${id}`;
@@ -44,6 +49,8 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
   let duplicateDeliveries = 0;
   const deliveredAgain = new Set<string>();
   const conflicts: ScheduleFacts['conflicts'] = new Map();
+  const earlierTwin = new Map<string, ModelEvent>();
+  const firstWithId = new Map<string, ModelEvent>();
   const skip = new Set(refused);
   const kept: Schedule = { ...schedule, steps: schedule.steps.filter((_, i) => !skip.has(i)) };
   for (const m of scheduleMessages(kept)) {
@@ -62,6 +69,9 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
       } else if (!firstOutcome.has(k)) firstOutcome.set(k, outcome);
       if (!valid.has(k)) {
         valid.set(k, e);
+        const first = firstWithId.get(e.event_id);
+        if (first === undefined) firstWithId.set(e.event_id, e);
+        else earlierTwin.set(k, first);
         const rk = eventKey(e.tenant_id, e.agent_id, e.episode_id);
         byKey.set(rk, [...(byKey.get(rk) ?? []), e]);
       }
@@ -88,6 +98,7 @@ export function scheduleFacts(schedule: Schedule, refused: number[] = []): Sched
     duplicateDeliveries,
     deliveredAgain,
     conflicts,
+    earlierTwin,
   };
 }
 
@@ -101,20 +112,21 @@ export function canonicalOr(ts: string): string {
 }
 
 /**
- * Another tenant's or agent's event with the same event_id that was recorded, when `e` was not:
- * the sign of a dedup keyed on event_id alone, which drops the second one as a duplicate.
+ * The earlier event under another tenant or agent whose event_id `e` shares, when the projector
+ * dropped `e` as its duplicate: `e` and every other such later twin of the run are unrecorded
+ * while the earlier one is recorded (a dedup keyed on event_id alone). A run in which some later
+ * twin was recorded lost `e` for another reason.
  */
-export function recordedUnderOtherScope(
+export function droppedAsEarlierTwin(
   facts: ScheduleFacts,
   isRecorded: (o: ModelEvent) => boolean,
   e: ModelEvent,
 ): ModelEvent | undefined {
-  for (const o of facts.valid.values())
-    if (
-      o.event_id === e.event_id &&
-      (o.tenant_id !== e.tenant_id || o.agent_id !== e.agent_id) &&
-      isRecorded(o)
-    )
-      return o;
-  return undefined;
+  const twin = facts.earlierTwin.get(eventKey(e.tenant_id, e.agent_id, e.event_id));
+  if (twin === undefined || isRecorded(e) || !isRecorded(twin)) return undefined;
+  for (const k of facts.earlierTwin.keys()) {
+    const later = facts.valid.get(k);
+    if (later !== undefined && isRecorded(later)) return undefined;
+  }
+  return twin;
 }
