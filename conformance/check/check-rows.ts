@@ -1,4 +1,4 @@
-import { isClauseId, type ModelEvent, type ProjectionRow } from 'continuum-contract';
+import { isClauseId, type ClauseId, type ModelEvent, type ProjectionRow } from 'continuum-contract';
 import { addEvidence } from '../core/finding.js';
 import type { CheckOutcome, Finding } from '../core/finding.js';
 import type { ObservedDlqRow, ObservedEventRecord, ObservedRow } from '../target/observation.js';
@@ -97,38 +97,7 @@ export function checkRows(input: RowsInput): CheckOutcome {
   }
   for (const [k, model] of expected) {
     if (seen.has(k)) continue;
-    const events = facts.byKey.get(k) ?? [];
-    const anyRecorded = events.some(isRecorded);
-    const twin = anyRecorded
-      ? undefined
-      : events.map((e) => droppedAsEarlierTwin(facts, isRecorded, e)).find((o) => o !== undefined);
-    const dead = anyRecorded ? undefined : events.find((e) => deadLettered(input.dlqRows ?? [], e));
-    const [clauseId, why] =
-      dead !== undefined
-        ? ([
-            unknownFieldOf(dead) === undefined ? 'CT-4.dlq' : 'CT-3.unknown-fields',
-            `because its valid event ${dead.event_id} was dead-lettered${unknownFieldOf(dead) === undefined ? '' : ` (it carries an unknown field in its ${unknownFieldOf(dead)}, which consumers must ignore)`}`,
-          ] as const)
-        : twin !== undefined
-          ? ([
-              'CT-3.idempotency',
-              `and none of its events is recorded, while the same event_id ${twin.event_id} under ${twin.tenant_id}/${twin.agent_id} is: the dedup key must include tenant_id and agent_id`,
-            ] as const)
-          : anyRecorded
-            ? model.deleted
-              ? ([
-                  'CT-4.delete',
-                  'although its delete is recorded: a deleted episode keeps its row, flagged deleted, so that no older event can bring it back',
-                ] as const)
-              : (['CT-4.upsert', 'although its events are recorded in the events table'] as const)
-            : facts.crashed
-              ? ([
-                  'CT-4.ack-after-commit',
-                  'after a kill -9 and restart, and none of its events is recorded',
-                ] as const)
-              : facts.hasBadInput
-                ? (['CT-4.dlq', 'after bad input in the stream (consumption must continue)'] as const)
-                : (['CT-4.consume', 'and none of its events is recorded'] as const);
+    const [clauseId, why] = missingRowCause(facts, model, isRecorded, input.dlqRows ?? []);
     findings.push({
       clauseId,
       message: `row ${k} missing ${why} (expected last_event_id ${model.last_event_id})`,
@@ -138,6 +107,43 @@ export function checkRows(input: RowsInput): CheckOutcome {
   addEvidence(evidence, 'CT-4.consume', expected.size);
   addEvidence(evidence, 'CT-4.upsert', expected.size);
   return { findings, evidence };
+}
+
+/** The clause a missing row breaks, and why, from what became of its events. */
+function missingRowCause(
+  facts: ScheduleFacts,
+  model: ProjectionRow,
+  isRecorded: (e: ModelEvent) => boolean,
+  dlqRows: ObservedDlqRow[],
+): [ClauseId, string] {
+  const events = facts.byKey.get(eventKey(model.tenant_id, model.agent_id, model.episode_id)) ?? [];
+  if (events.some(isRecorded))
+    return model.deleted
+      ? [
+          'CT-4.delete',
+          'although its delete is recorded: a deleted episode keeps its row, flagged deleted, so that no older event can bring it back',
+        ]
+      : ['CT-4.upsert', 'although its events are recorded in the events table'];
+  const dead = events.find((e) => deadLettered(dlqRows, e));
+  if (dead !== undefined) {
+    const unknown = unknownFieldOf(dead);
+    return unknown === undefined
+      ? ['CT-4.dlq', `because its valid event ${dead.event_id} was dead-lettered`]
+      : [
+          'CT-3.unknown-fields',
+          `because its valid event ${dead.event_id} was dead-lettered (it carries an unknown field in its ${unknown}, which consumers must ignore)`,
+        ];
+  }
+  const twin = events.map((e) => droppedAsEarlierTwin(facts, isRecorded, e)).find((o) => o !== undefined);
+  if (twin !== undefined)
+    return [
+      'CT-3.idempotency',
+      `and none of its events is recorded, while the same event_id ${twin.event_id} under ${twin.tenant_id}/${twin.agent_id} is: the dedup key must include tenant_id and agent_id`,
+    ];
+  if (facts.crashed)
+    return ['CT-4.ack-after-commit', 'after a kill -9 and restart, and none of its events is recorded'];
+  if (facts.hasBadInput) return ['CT-4.dlq', 'after bad input in the stream (consumption must continue)'];
+  return ['CT-4.consume', 'and none of its events is recorded'];
 }
 
 function diagnose(
